@@ -1,0 +1,2 @@
+// Composition root: replaced by the CLI and MCP host.
+return 0;
