@@ -23,6 +23,16 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private WebApplication? _app;
     private HttpMessageInvoker? _upstream;
+    private readonly CaptureSettings _capture = new();
+
+    /// <summary>
+    /// Complete-body capture for recording sessions; null (the default) keeps only previews. Takes effect for the next request.
+    /// </summary>
+    public BodyCapturePolicy? BodyCapture
+    {
+        get => _capture.BodyCapture;
+        set => _capture.BodyCapture = value;
+    }
 
     public CertificateAuthority Authority { get; } = authority;
 
@@ -47,7 +57,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var publisher = new ExchangePublisher(e => ExchangeCompleted?.Invoke(e), logger);
             var listener = new ListenerAddress();
             var upstream = UpstreamClient.Create(options);
-            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, logger);
+            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, logger);
             var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, options.UpstreamTimeout, logger), logger);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());

@@ -19,9 +19,13 @@ internal sealed class BodyTap(int capacity) : IDisposable
     /// <summary>True when every byte seen is in <see cref="Prefix"/>.</summary>
     public bool IsComplete => Total == _kept;
 
+    /// <summary>Receives every byte too, when complete bodies are being captured.</summary>
+    public BodySpool? Spool { get; set; }
+
     public void Observe(ReadOnlySpan<byte> chunk)
     {
         Total += chunk.Length;
+        Spool?.Write(chunk);
         var room = capacity - _kept;
         if (room <= 0 || chunk.IsEmpty) return;
         _buffer ??= ArrayPool<byte>.Shared.Rent(capacity);
@@ -32,6 +36,8 @@ internal sealed class BodyTap(int capacity) : IDisposable
 
     public void Dispose()
     {
+        Spool?.Dispose();
+        Spool = null;
         if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = null;
         _kept = 0;

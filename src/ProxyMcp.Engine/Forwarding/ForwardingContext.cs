@@ -4,8 +4,19 @@ using ProxyMcp.Engine.Exchanges;
 namespace ProxyMcp.Engine.Forwarding;
 
 /// <summary>Mutable facts gathered while one request is forwarded; frozen into an <see cref="Exchange"/> at the end.</summary>
-internal sealed class ForwardingContext(int tapBytes) : IDisposable
+internal sealed class ForwardingContext : IDisposable
 {
+    public ForwardingContext(int tapBytes, BodyCapturePolicy? bodyCapture)
+    {
+        RequestBody = new BodyTap(tapBytes);
+        ResponseBody = new BodyTap(tapBytes);
+        if (bodyCapture is not null)
+        {
+            RequestBody.Spool = new BodySpool(bodyCapture);
+            ResponseBody.Spool = new BodySpool(bodyCapture);
+        }
+    }
+
     public string Id { get; } = Guid.NewGuid().ToString();
     public long Timestamp { get; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     public long Started { get; } = Stopwatch.GetTimestamp();
@@ -18,8 +29,8 @@ internal sealed class ForwardingContext(int tapBytes) : IDisposable
     public required HeaderList RequestHeaders { get; init; }
     public ClientTls? ClientTls { get; init; }
 
-    public BodyTap RequestBody { get; } = new(tapBytes);
-    public BodyTap ResponseBody { get; } = new(tapBytes);
+    public BodyTap RequestBody { get; }
+    public BodyTap ResponseBody { get; }
 
     public int? StatusCode { get; set; }
     public string StatusMessage { get; set; } = "";
@@ -53,8 +64,16 @@ internal sealed class ForwardingContext(int tapBytes) : IDisposable
                 BodySize = ResponseBody.Total,
             };
         }
+        CapturedBodies? bodies = null;
+        if (RequestBody.Spool is { } requestSpool && ResponseBody.Spool is { } responseSpool)
+        {
+            bodies = new CapturedBodies(requestSpool.Complete(), responseSpool.Complete());
+            RequestBody.Spool = null;
+            ResponseBody.Spool = null;
+        }
         var exchange = new Exchange
         {
+            Bodies = bodies,
             Id = Id,
             Timestamp = Timestamp,
             HttpVersion = HttpVersion,

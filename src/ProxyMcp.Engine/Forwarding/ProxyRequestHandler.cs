@@ -19,6 +19,7 @@ internal sealed class ProxyRequestHandler(
     ExchangePublisher publisher,
     StatusPage statusPage,
     ListenerAddress listener,
+    CaptureSettings capture,
     ILogger logger)
 {
     private const int CopyChunkBytes = 64 * 1024;
@@ -39,7 +40,7 @@ internal sealed class ProxyRequestHandler(
             return;
         }
 
-        var forwarding = new ForwardingContext(options.CaptureTapBytes)
+        var forwarding = new ForwardingContext(options.CaptureTapBytes, capture.BodyCapture)
         {
             HttpVersion = context.Request.Protocol == "HTTP/2" ? "HTTP/2" : context.Request.Protocol,
             Method = context.Request.Method,
