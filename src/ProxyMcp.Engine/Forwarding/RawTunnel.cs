@@ -9,7 +9,7 @@ namespace ProxyMcp.Engine.Forwarding;
 /// <summary>Relays a CONNECT tunnel byte for byte to its target, unseen; captured as one CONNECT exchange with byte counts.</summary>
 internal sealed class RawTunnel(ExchangePublisher publisher, TimeSpan connectTimeout, ILogger logger)
 {
-    public async Task RunAsync(IDuplexPipe client, string host, int port, string reason, CancellationToken cancel)
+    public async Task RunAsync(IDuplexPipe client, string? clientEndPoint, string host, int port, string reason, CancellationToken cancel)
     {
         var started = Stopwatch.GetTimestamp();
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -58,7 +58,8 @@ internal sealed class RawTunnel(ExchangePublisher publisher, TimeSpan connectTim
             Duration = Math.Round(s.duration),
             Error = s.error,
             Timings = new ExchangeTimings { ResponseDoneMs = s.duration },
-        }, (timestamp, host, port, reason, sent, received, error, duration));
+            ClientEndPoint = s.clientEndPoint,
+        }, (timestamp, host, port, reason, sent, received, error, duration, clientEndPoint));
     }
 
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
