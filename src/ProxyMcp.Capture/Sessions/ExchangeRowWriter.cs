@@ -127,8 +127,12 @@ internal sealed class ExchangeRowWriter : IDisposable
         t[1].Value = request.Url;
         t[2].Value = HeaderJson.Text(request.Headers);
         t[3].Value = response is null ? DBNull.Value : HeaderJson.Text(response.Headers);
-        t[4].Value = (object?)IndexText(requestBody, request.BodyPreview, request.Headers) ?? DBNull.Value;
-        t[5].Value = response is null ? DBNull.Value : (object?)IndexText(responseBody, response.BodyPreview, response.Headers) ?? DBNull.Value;
+        t[4].Value = (object?)IndexText(requestBody is null ? null : requestBody.OpenRead, requestBody?.Decoded ?? false, request.BodyPreview, request.Headers)
+            ?? DBNull.Value;
+        t[5].Value = response is null
+            ? DBNull.Value
+            : (object?)IndexText(responseBody is null ? null : responseBody.OpenRead, responseBody?.Decoded ?? false, response.BodyPreview, response.Headers)
+                ?? DBNull.Value;
         _text.Transaction = transaction;
         _text.ExecuteNonQuery();
 
@@ -214,16 +218,16 @@ internal sealed class ExchangeRowWriter : IDisposable
     /// The text the word index sees for one body: the decoded full body (first 1 MiB) when stored, else the preview;
     /// nothing for binary content, which would only fill the index with noise.
     /// </summary>
-    private static string? IndexText(BodyInput? full, string preview, HeaderList headers)
+    internal static string? IndexText(Func<Stream>? openFull, bool alreadyDecoded, string? preview, HeaderList headers)
     {
         var mediaType = BodyDecoding.MediaType(headers.Get("content-type"));
         if (BodyDecoding.IsBinaryMediaType(mediaType)) return null;
-        if (full is not null)
+        if (openFull is not null)
         {
-            var decoded = BodyDecoding.Decode(full.OpenRead, headers.Get("content-encoding"), full.Decoded, IndexedTextBytes);
+            var decoded = BodyDecoding.Decode(openFull, headers.Get("content-encoding"), alreadyDecoded, IndexedTextBytes);
             return decoded.HasNul ? null : Encoding.UTF8.GetString(decoded.Bytes);
         }
-        if (preview.Length == 0 || preview.StartsWith(BinaryPreviewMarker, StringComparison.Ordinal)) return null;
+        if (string.IsNullOrEmpty(preview) || preview.StartsWith(BinaryPreviewMarker, StringComparison.Ordinal)) return null;
         return preview;
     }
 

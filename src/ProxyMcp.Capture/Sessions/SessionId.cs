@@ -14,7 +14,7 @@ public static partial class SessionId
 {
     private const string Alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-    [GeneratedRegex("^[0-9]{14}_[0-9a-z]{1,8}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[0-9]{14}_[0-9a-z]{1,8}\z", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 
     public static string New(DateTimeOffset now)

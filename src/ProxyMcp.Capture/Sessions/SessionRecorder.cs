@@ -24,6 +24,9 @@ public sealed class SessionRecorder : IAsyncDisposable
 
     public SessionStore Store => _store;
 
+    /// <summary>Exchanges the writer may hold queued before it drops (a knob for tests and benchmarks).</summary>
+    internal int QueueCapacity { get; init; } = 100_000;
+
     /// <summary>The recording session's manifest with live counters, or null.</summary>
     public SessionManifest? ActiveManifest => _store.Active?.CurrentManifest();
 
@@ -42,7 +45,7 @@ public sealed class SessionRecorder : IAsyncDisposable
             {
                 lockStream = SessionFiles.AcquireLock(directory);
                 var databasePath = Path.Combine(directory, SessionDatabase.FileName);
-                var writer = new SessionWriter(databasePath, connection, manifest, options.MaxDiskBytes, _store.Time, OnCapReached);
+                var writer = new SessionWriter(databasePath, connection, manifest, options.MaxDiskBytes, _store.Time, OnCapReached, QueueCapacity);
                 _store.Active = new ActiveSession(manifest, directory, connection, writer, lockStream);
             }
             catch
@@ -75,6 +78,9 @@ public sealed class SessionRecorder : IAsyncDisposable
             SessionManifest manifest;
             try
             {
+                // Exchanges refused after the last commit (queue full, disk cap) are counted too.
+                SessionDatabase.Execute(active.Connection,
+                    "UPDATE session SET dropped_writes = " + active.Writer.Dropped.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 manifest = _store.Finish(active.Connection, active.Directory);
             }
             finally

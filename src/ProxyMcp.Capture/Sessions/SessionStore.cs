@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace ProxyMcp.Capture.Sessions;
@@ -262,16 +261,20 @@ public sealed class SessionStore
     }
 
     /// <summary>Marks a session stopped in its database (and refreshes manifest.json); returns the final manifest.</summary>
-    internal SessionManifest Finish(SqliteConnection connection, string directory, string? lastError = null, string? recoveryState = null)
+    internal SessionManifest Finish(SqliteConnection connection, string directory, string? lastError = null, string? recoveryState = null,
+        bool keepEndTime = false)
     {
         var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
         using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                UPDATE session SET status='stopped', ended_at=$now, last_flush_at=$now,
+                UPDATE session SET status='stopped',
+                    ended_at=CASE WHEN $keep THEN coalesce(ended_at, $now) ELSE $now END,
+                    last_flush_at=CASE WHEN $keep THEN coalesce(last_flush_at, $now) ELSE $now END,
                     last_error=coalesce($error, last_error), recovery_state=coalesce($state, recovery_state)
                 """;
             command.Parameters.AddWithValue("$now", now);
+            command.Parameters.AddWithValue("$keep", keepEndTime);
             command.Parameters.AddWithValue("$error", (object?)lastError ?? DBNull.Value);
             command.Parameters.AddWithValue("$state", (object?)recoveryState ?? DBNull.Value);
             command.ExecuteNonQuery();
@@ -290,5 +293,4 @@ public sealed class SessionStore
         return manifest;
     }
 
-    internal static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
