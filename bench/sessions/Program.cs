@@ -10,6 +10,7 @@ var count = 1_000_000;
 string? directory = null;
 var keep = false;
 string? reuse = null;
+var generateOnly = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -18,6 +19,7 @@ for (var i = 0; i < args.Length; i++)
         case "--dir": directory = args[++i]; break;
         case "--keep": keep = true; break;
         case "--reuse": reuse = args[++i]; break;
+        case "--generate-only": generateOnly = true; break;
     }
 }
 directory ??= Path.Combine(Path.GetTempPath(), "proxymcp-bench-sessions");
@@ -35,6 +37,11 @@ else
     sessionId = reuse;
 }
 var manifest = store.Get(sessionId);
+if (generateOnly)
+{
+    if (!keep) store.Delete(sessionId);
+    return;
+}
 Console.WriteLine($"session {sessionId}: {manifest.ExchangeCount:N0} exchanges, {manifest.BytesWritten / 1048576.0:N0} MiB on disk");
 
 using (var session = store.Open(sessionId))
@@ -87,25 +94,34 @@ if (!keep)
 
 static async Task<string> Generate(SessionStore store, int count)
 {
+    // Traffic is generated in chunks outside the timed part, so the figure is the writer's, not the generator's.
     await using var recorder = new SessionRecorder(store);
     var manifest = await recorder.StartAsync(new SessionStartOptions { Profile = CaptureProfile.Full, MaxDiskMb = 1_000_000, Name = "bench" });
     var generator = new TrafficGenerator(42);
-    var clock = Stopwatch.StartNew();
-    var lastReport = clock.Elapsed;
-    for (long i = 0; i < count; i++)
+    var writing = TimeSpan.Zero;
+    const int chunk = 50_000;
+    for (long start = 0; start < count; start += chunk)
     {
-        // Feed as fast as the writer drains (the bench measures the writer, not drops).
-        while (recorder.Status().QueuedWrites > 20_000) await Task.Delay(5);
-        if (!recorder.Record(generator.Next(i))) throw new InvalidOperationException("dropped");
-        if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+        var items = new List<PendingExchange>(chunk);
+        for (var i = start; i < Math.Min(count, start + chunk); i++) items.Add(generator.Next(i));
+        var clock = Stopwatch.StartNew();
+        foreach (var item in items)
         {
-            lastReport = clock.Elapsed;
-            Console.WriteLine($"  generated {i:N0} ({i / clock.Elapsed.TotalSeconds:N0}/s)");
+            while (recorder.Status().QueuedWrites > 20_000) await Task.Delay(2);
+            if (!recorder.Record(item)) throw new InvalidOperationException("dropped");
         }
+        while (recorder.Status().QueuedWrites > 0) await Task.Delay(2);
+        writing += clock.Elapsed;
+        var done = Math.Min(count, start + chunk);
+        if (done % 200_000 == 0 || done == count)
+            Console.WriteLine($"  stored {done:N0}: {done / writing.TotalSeconds:N0}/s, index backlog {recorder.Status().IndexBacklog:N0}");
     }
+    var backlog = recorder.Status().IndexBacklog;
+    var stopClock = Stopwatch.StartNew();
     var final = await recorder.StopAsync();
-    clock.Stop();
-    Console.WriteLine($"generate (writer, full profile): {final!.ExchangeCount:N0} in {clock.Elapsed.TotalSeconds:N1} s = {final.ExchangeCount / clock.Elapsed.TotalSeconds:N0} exchanges/s, dropped {final.DroppedWrites}");
+    stopClock.Stop();
+    Console.WriteLine($"stored (committed, durable, full profile): {final!.ExchangeCount:N0} in {writing.TotalSeconds:N1} s of writer time = "
+        + $"{final.ExchangeCount / writing.TotalSeconds:N0} exchanges/s, dropped {final.DroppedWrites}; index backlog {backlog:N0} caught up at stop in {stopClock.Elapsed.TotalSeconds:N1} s");
     return manifest.Id;
 }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -116,16 +115,12 @@ public static class HarExport
     {
         if (reader.IsDBNull(o)) return null;
         var length = reader.GetInt64(o);
-        byte[]? inline = null;
-        if (!reader.IsDBNull(o + 3))
-        {
-            inline = ArrayPool<byte>.Shared.Rent((int)Math.Max(1, length));
-            reader.GetBytes(o + 3, 0, inline, 0, (int)length);
-        }
+        // GetFieldValue, not GetBytes: GetBytes looks up column metadata, which crashes natively for a computed column.
+        var inline = reader.IsDBNull(o + 3) ? null : reader.GetFieldValue<byte[]>(o + 3);
         return new RowBody(seq, response, length, reader.GetInt64(o + 1) != 0, reader.GetInt64(o + 2) != 0, inline);
     }
 
-    /// <summary>A stored body as the export query returned it: inline (pooled, returned after use) or left in its blob.</summary>
+    /// <summary>A stored body as the export query returned it: inline, or left in its blob.</summary>
     private sealed record RowBody(long Seq, bool Response, long Length, bool Truncated, bool Decoded, byte[]? Inline);
 
     private sealed class EntryContext(SessionReader session, Utf8JsonWriter writer)
@@ -133,19 +128,6 @@ public static class HarExport
         private readonly byte[] _chunk = new byte[64 * 1024];
 
         public void WriteEntry(SessionIndexEntry entry, Exchange exchange, RowBody? requestBody, RowBody? responseBody)
-        {
-            try
-            {
-                WriteEntryCore(entry, exchange, requestBody, responseBody);
-            }
-            finally
-            {
-                if (requestBody?.Inline is { } a) ArrayPool<byte>.Shared.Return(a);
-                if (responseBody?.Inline is { } b) ArrayPool<byte>.Shared.Return(b);
-            }
-        }
-
-        private void WriteEntryCore(SessionIndexEntry entry, Exchange exchange, RowBody? requestBody, RowBody? responseBody)
         {
             var request = exchange.Request;
             var response = exchange.Response;

@@ -69,30 +69,27 @@ public static class BodySearch
         var state = new SearchState(session, options);
         var match = FtsQuery(options);
         var indexed = match is not null;
-        if (match is not null) state.Pass(match, options.MaxScan);
+        if (match is not null)
+        {
+            state.Pass(PassKind.Index, match, options.MaxScan);
+            // Exchanges the writer has not indexed yet (it defers indexing under load) are read directly.
+            state.Pass(PassKind.Unindexed, null, options.MaxScan);
+        }
         if (state.Matches.Count < options.Limit && (!indexed || StartsWithWordCharacter(options.Text)))
-            state.Pass(null, options.MaxScan);
+            state.Pass(PassKind.Linear, null, options.MaxScan);
         var matches = state.Matches.OrderBy(m => m.Seq).Take(options.Limit).ToList();
         return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, matches, indexed);
     }
 
     /// <summary>The FTS5 expression for the needle, or null when it has no word character to look up.</summary>
-    internal static string? FtsQuery(BodySearchOptions options)
+    internal static string? FtsQuery(BodySearchOptions options) => SearchIndexer.WordQuery(options.Text, options.Scope switch
     {
-        var text = options.Text;
-        if (!text.Any(IsWordCharacter)) return null;
-        var columns = options.Scope switch
-        {
-            SearchScope.Response => "{response_body} : ",
-            SearchScope.Request => "{request_body} : ",
-            SearchScope.Both => "{request_body response_body} : ",
-            SearchScope.Headers => "{url request_headers response_headers} : ",
-            _ => "",
-        };
-        var phrase = "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        // The text may continue the needle's last word ("pass" in "password"): make it a prefix.
-        return columns + phrase + (IsWordCharacter(text[^1]) ? " *" : "");
-    }
+        SearchScope.Response => "response_body",
+        SearchScope.Request => "request_body",
+        SearchScope.Both => "request_body response_body",
+        SearchScope.Headers => "url request_headers response_headers",
+        _ => null,
+    });
 
     /// <summary>unicode61's token characters: letters, numbers and private-use characters.</summary>
     internal static bool IsWordCharacter(char c) => CharUnicodeInfo.GetUnicodeCategory(c) switch
@@ -140,19 +137,26 @@ public static class BodySearch
         public int SkippedNoBody { get; private set; }
 
         /// <summary>One pass: through the index when <paramref name="match"/> is set, else over all candidates, oldest first.</summary>
-        public void Pass(string? match, int maxScan)
+        public void Pass(PassKind kind, string? match, int maxScan)
         {
             using var command = session.Connection.CreateCommand();
             var where = options.Filter.Where(command);
             var columns = $"{SessionReader.EntryColumns}, d.request_headers, d.response_headers, d.request_preview, d.response_preview, "
                 + "(SELECT decoded FROM bodies WHERE id = e.seq * 2), (SELECT decoded FROM bodies WHERE id = e.seq * 2 + 1)";
-            if (match is not null)
+            if (kind == PassKind.Index)
             {
                 command.CommandText = $"""
                     SELECT {columns} FROM text_index t JOIN exchanges e ON e.seq = t.rowid JOIN details d ON d.seq = e.seq
                     WHERE text_index MATCH $match AND {where} ORDER BY t.rowid LIMIT $scan
                     """;
                 command.Parameters.AddWithValue("$match", match);
+            }
+            else if (kind == PassKind.Unindexed)
+            {
+                command.CommandText = $"""
+                    SELECT {columns} FROM unindexed u JOIN exchanges e ON e.seq = u.seq JOIN details d ON d.seq = e.seq
+                    WHERE {where} ORDER BY u.seq LIMIT $scan
+                    """;
             }
             else
             {
@@ -250,6 +254,13 @@ public static class BodySearch
             source = "preview";
             return preview;
         }
+    }
+
+    private enum PassKind
+    {
+        Index,
+        Unindexed,
+        Linear,
     }
 
     private enum Side

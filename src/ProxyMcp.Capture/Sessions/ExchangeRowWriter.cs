@@ -28,6 +28,7 @@ internal sealed class ExchangeRowWriter : IDisposable
     private readonly SqliteCommand _text;
     private readonly SqliteCommand _locator;
     private readonly SqliteCommand _host;
+    private readonly SqliteCommand _unindexed;
     private readonly HashSet<string> _knownHosts = new(StringComparer.Ordinal);
 
     public ExchangeRowWriter(SqliteConnection connection)
@@ -60,6 +61,7 @@ internal sealed class ExchangeRowWriter : IDisposable
             """, "$seq", "$url", "$reqHeaders", "$respHeaders", "$reqBody", "$respBody");
         _locator = Command("INSERT INTO locator_index(rowid, locator) VALUES ($seq, $locator)", "$seq", "$locator");
         _host = Command("INSERT OR IGNORE INTO hosts(hostname) VALUES ($host)", "$host");
+        _unindexed = Command("INSERT INTO unindexed(seq) VALUES ($seq)", "$seq");
 
         using var hosts = connection.CreateCommand();
         hosts.CommandText = "SELECT hostname FROM hosts";
@@ -67,8 +69,11 @@ internal sealed class ExchangeRowWriter : IDisposable
         while (reader.Read()) _knownHosts.Add(reader.GetString(0));
     }
 
-    /// <summary>Stores the exchange (and its bodies when <paramref name="keepBodies"/>); returns its sequence number.</summary>
-    public long Insert(SqliteTransaction transaction, PendingExchange pending, bool keepBodies)
+    /// <summary>
+    /// Stores the exchange (and its bodies when <paramref name="keepBodies"/>); returns its sequence number. With
+    /// <paramref name="index"/> false the full-text entries are left for later and the exchange is listed in <c>unindexed</c>.
+    /// </summary>
+    public long Insert(SqliteTransaction transaction, PendingExchange pending, bool keepBodies, bool index = true)
     {
         var exchange = pending.Exchange;
         var request = exchange.Request;
@@ -122,6 +127,15 @@ internal sealed class ExchangeRowWriter : IDisposable
         if (requestBody is not null) InsertBody(transaction, SessionDatabase.BodyRowId(seq, SessionDatabase.RequestSide), requestBody);
         if (responseBody is not null) InsertBody(transaction, SessionDatabase.BodyRowId(seq, SessionDatabase.ResponseSide), responseBody);
 
+        if (!index)
+        {
+            _unindexed.Parameters[0].Value = seq;
+            _unindexed.Transaction = transaction;
+            _unindexed.ExecuteNonQuery();
+            RememberHost(transaction, request.Hostname);
+            return seq;
+        }
+
         var t = _text.Parameters;
         t[0].Value = seq;
         t[1].Value = request.Url;
@@ -141,13 +155,16 @@ internal sealed class ExchangeRowWriter : IDisposable
         _locator.Transaction = transaction;
         _locator.ExecuteNonQuery();
 
-        if (_knownHosts.Add(request.Hostname))
-        {
-            _host.Parameters[0].Value = request.Hostname;
-            _host.Transaction = transaction;
-            _host.ExecuteNonQuery();
-        }
+        RememberHost(transaction, request.Hostname);
         return seq;
+    }
+
+    private void RememberHost(SqliteTransaction transaction, string hostname)
+    {
+        if (!_knownHosts.Add(hostname)) return;
+        _host.Parameters[0].Value = hostname;
+        _host.Transaction = transaction;
+        _host.ExecuteNonQuery();
     }
 
     /// <summary>What the trigram index holds: the URL (which contains hostname and path), the id and the rule id.</summary>
@@ -248,5 +265,6 @@ internal sealed class ExchangeRowWriter : IDisposable
         _text.Dispose();
         _locator.Dispose();
         _host.Dispose();
+        _unindexed.Dispose();
     }
 }

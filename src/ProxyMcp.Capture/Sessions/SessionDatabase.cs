@@ -13,7 +13,8 @@ namespace ProxyMcp.Capture.Sessions;
 /// filter on hostnames runs over a few hundred rows, then uses the hostname index), <c>text_index</c> (FTS5,
 /// word tokens over URL, headers and decoded text bodies, for body search) and <c>locator_index</c> (FTS5 trigram over
 /// URL, exchange id and rule id, so the substring filters of proxy_query_session use an index instead of scanning
-/// a million rows).
+/// a million rows) and <c>unindexed</c> (exchanges stored but not yet in the full-text indexes, see
+/// <see cref="SessionWriter"/>; queries and search treat them as candidates to check directly).
 /// </para>
 /// <para>
 /// Both FTS tables are contentless (<c>content=''</c>): the text lives in <c>exchanges</c>/<c>bodies</c> already,
@@ -126,8 +127,8 @@ public static class SessionDatabase
         Execute(connection, """
             CREATE VIRTUAL TABLE IF NOT EXISTS text_index USING fts5(
                 url, request_headers, response_headers, request_body, response_body,
-                content='', tokenize='unicode61 remove_diacritics 2');
-            CREATE VIRTUAL TABLE IF NOT EXISTS locator_index USING fts5(locator, content='', tokenize='trigram');
+                content='', columnsize=0, detail=column, tokenize='unicode61 remove_diacritics 2');
+            CREATE VIRTUAL TABLE IF NOT EXISTS locator_index USING fts5(locator, content='', columnsize=0, detail=none, tokenize='trigram');
             """, transaction);
     }
 
@@ -201,5 +202,7 @@ public static class SessionDatabase
             decoded INTEGER NOT NULL DEFAULT 0);
 
         CREATE TABLE hosts(hostname TEXT PRIMARY KEY) WITHOUT ROWID;
+
+        CREATE TABLE unindexed(seq INTEGER PRIMARY KEY);
         """;
 }

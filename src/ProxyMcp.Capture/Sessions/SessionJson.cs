@@ -50,6 +50,7 @@ public static class SessionJson
         ["lastError"] = status.LastError,
         ["exchangeCount"] = status.ExchangeCount,
         ["queuedWrites"] = status.QueuedWrites,
+        ["indexBacklog"] = status.IndexBacklog,
         ["recording"] = status.Recording,
     };
 

@@ -68,9 +68,9 @@ public sealed record SessionQuery
         }
         if (UrlContains is not null)
         {
-            if (TrigramPhrase(UrlContains) is { } phrase)
+            if (SearchIndexer.TrigramQuery(UrlContains) is { } phrase)
             {
-                conditions.Add("e.seq IN (SELECT rowid FROM locator_index WHERE locator_index MATCH $q_url_match)");
+                conditions.Add("(e.seq IN (SELECT rowid FROM locator_index WHERE locator_index MATCH $q_url_match) OR e.seq IN (SELECT seq FROM unindexed))");
                 command.Parameters.AddWithValue("$q_url_match", phrase);
             }
             conditions.Add(@"e.url LIKE $q_url ESCAPE '\'");
@@ -78,9 +78,9 @@ public sealed record SessionQuery
         }
         if (Text is not null)
         {
-            if (TrigramPhrase(Text) is { } phrase)
+            if (SearchIndexer.TrigramQuery(Text) is { } phrase)
             {
-                conditions.Add("e.seq IN (SELECT rowid FROM locator_index WHERE locator_index MATCH $q_text_match)");
+                conditions.Add("(e.seq IN (SELECT rowid FROM locator_index WHERE locator_index MATCH $q_text_match) OR e.seq IN (SELECT seq FROM unindexed))");
                 command.Parameters.AddWithValue("$q_text_match", phrase);
             }
             conditions.Add(@"(e.url LIKE $q_text ESCAPE '\' OR e.hostname LIKE $q_text ESCAPE '\' OR e.path LIKE $q_text ESCAPE '\'"
@@ -105,14 +105,5 @@ public sealed record SessionQuery
             builder.Append(c);
         }
         return builder.Append('%').ToString();
-    }
-
-    /// <summary>An FTS5 phrase for the trigram index, or null when the needle is too short to have a trigram.</summary>
-    internal static string? TrigramPhrase(string needle)
-    {
-        var characters = 0;
-        var enumerator = System.Globalization.StringInfo.GetTextElementEnumerator(needle);
-        while (enumerator.MoveNext()) characters++;
-        return characters < 3 ? null : "\"" + needle.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
     }
 }

@@ -141,6 +141,7 @@ public sealed class SessionRecorder : IAsyncDisposable
             LastError = state.LastError,
             ExchangeCount = state.ExchangeCount,
             QueuedWrites = state.Queued,
+            IndexBacklog = state.IndexBacklog,
             Recording = state.Recording,
         };
     }

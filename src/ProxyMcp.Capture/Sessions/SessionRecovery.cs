@@ -154,61 +154,12 @@ public static class SessionRecovery
         SessionDatabase.CreateSearchTables(connection, transaction);
         SessionDatabase.Execute(connection, "DELETE FROM hosts; INSERT OR IGNORE INTO hosts(hostname) SELECT DISTINCT hostname FROM exchanges;", transaction);
 
-        using var text = connection.CreateCommand();
-        text.Transaction = transaction;
-        text.CommandText = """
-            INSERT INTO text_index(rowid, url, request_headers, response_headers, request_body, response_body)
-            VALUES ($seq, $url, $reqHeaders, $respHeaders, $reqBody, $respBody)
-            """;
-        foreach (var name in new[] { "$seq", "$url", "$reqHeaders", "$respHeaders", "$reqBody", "$respBody" })
-            text.Parameters.Add(new SqliteParameter { ParameterName = name });
-        using var locator = connection.CreateCommand();
-        locator.Transaction = transaction;
-        locator.CommandText = "INSERT INTO locator_index(rowid, locator) VALUES ($seq, $locator)";
-        locator.Parameters.Add(new SqliteParameter { ParameterName = "$seq" });
-        locator.Parameters.Add(new SqliteParameter { ParameterName = "$locator" });
-
-        using var rows = connection.CreateCommand();
-        rows.Transaction = transaction;
-        rows.CommandText = """
-            SELECT e.seq, e.url, e.exchange_id, e.matched_rule_id, e.status_code, d.request_headers, d.request_preview, d.response_headers,
-                d.response_preview, (SELECT decoded FROM bodies WHERE id = e.seq * 2), (SELECT decoded FROM bodies WHERE id = e.seq * 2 + 1)
-            FROM exchanges e JOIN details d ON d.seq = e.seq ORDER BY e.seq
-            """;
-        using var reader = rows.ExecuteReader();
         long done = 0;
-        while (reader.Read())
+        SearchIndexer.IndexStored(connection, transaction, "1", _ =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var seq = reader.GetInt64(0);
-            var url = reader.GetString(1);
-            var id = reader.GetString(2);
-            var rule = SessionReader.NullableString(reader, 3);
-            var hasResponse = !reader.IsDBNull(4);
-            var requestHeaders = HeaderJson.Read(reader.GetString(5));
-            var responseHeaders = HeaderJson.Read(SessionReader.NullableString(reader, 7));
-            Func<Stream>? Body(int ordinal, int side) => reader.IsDBNull(ordinal)
-                ? null
-                : () => new SqliteBlob(connection, "bodies", "data", SessionDatabase.BodyRowId(seq, side), readOnly: true);
-
-            var t = text.Parameters;
-            t[0].Value = seq;
-            t[1].Value = url;
-            t[2].Value = HeaderJson.Text(requestHeaders);
-            t[3].Value = hasResponse ? HeaderJson.Text(responseHeaders) : DBNull.Value;
-            t[4].Value = (object?)ExchangeRowWriter.IndexText(Body(9, SessionDatabase.RequestSide), !reader.IsDBNull(9) && reader.GetInt64(9) != 0,
-                reader.GetString(6), requestHeaders) ?? DBNull.Value;
-            t[5].Value = hasResponse
-                ? (object?)ExchangeRowWriter.IndexText(Body(10, SessionDatabase.ResponseSide), !reader.IsDBNull(10) && reader.GetInt64(10) != 0,
-                    SessionReader.NullableString(reader, 8), responseHeaders) ?? DBNull.Value
-                : DBNull.Value;
-            text.ExecuteNonQuery();
-            locator.Parameters[0].Value = seq;
-            locator.Parameters[1].Value = rule is null ? url + "\n" + id : url + "\n" + id + "\n" + rule;
-            locator.ExecuteNonQuery();
             if (++done % 10_000 == 0) progress?.Report(new SessionProgress(done, total, "Rebuilding the search indexes"));
-        }
-        reader.Close();
+        }, cancellationToken);
+        SessionDatabase.Execute(connection, "DELETE FROM unindexed", transaction);
         transaction.Commit();
         progress?.Report(new SessionProgress(done, total, "Search indexes rebuilt"));
     }

@@ -22,6 +22,8 @@ public sealed record SessionRuntimeStatus
     public long ExchangeCount { get; init; }
     /// <summary>Exchanges received but not yet committed.</summary>
     public long QueuedWrites { get; init; }
+    /// <summary>Exchanges stored but not yet in the full-text index (indexing is deferred while the writer is behind).</summary>
+    public long IndexBacklog { get; init; }
     /// <summary>False once the disk cap was reached: the session stays active, the proxy keeps running, nothing more is stored.</summary>
     public bool Recording { get; init; }
 }

@@ -10,10 +10,18 @@ namespace ProxyMcp.Capture.Sessions;
 /// the channel into transactions of up to <see cref="MaxBatch"/> exchanges, committing at least every
 /// <see cref="CommitInterval"/> — so a killed process loses at most that window plus what was still queued —
 /// and at most that often, so a trickle of traffic does not cost one commit per exchange.
+/// <para>
+/// Full-text indexing is the most expensive part of storing an exchange (tokenising headers and decoded bodies).
+/// When the queue holds more than a batch — the writer is falling behind — rows are committed without their index
+/// entries and listed in <c>unindexed</c>; whenever the queue is empty the writer catches up in small slices.
+/// Recording therefore keeps pace with bursts at the speed of plain row inserts, nothing is dropped for the sake of
+/// the index, and search reads the not-yet-indexed rows directly until they are indexed.
+/// </para>
 /// </summary>
 internal sealed class SessionWriter : IDisposable
 {
     public const int MaxBatch = 2000;
+    private const int CatchUpSlice = 500;
     public static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Channel<PendingExchange> _channel;
@@ -31,6 +39,7 @@ internal sealed class SessionWriter : IDisposable
     private readonly Lock _stateLock = new();
 
     private long _queuedBodyBytes;
+    private long _unindexed;
     private long _queued;
     private long _dropped;
     private volatile bool _accepting = true;
@@ -69,6 +78,7 @@ internal sealed class SessionWriter : IDisposable
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: a full channel refuses instead of waiting
         });
         _rows = new ExchangeRowWriter(_connection);
+        _unindexed = Convert.ToInt64(SessionDatabase.Scalar(connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture);
         _updateSession = _connection.CreateCommand();
         _updateSession.CommandText = """
             UPDATE session SET exchange_count=$count, last_sequence=$last, dropped_writes=$dropped, bytes_written=$bytes,
@@ -136,7 +146,7 @@ internal sealed class SessionWriter : IDisposable
             lock (_stateLock)
             {
                 return new WriterState(_exchangeCount, _lastSequence, Dropped, _bytesWritten, _lastFlushAt, _lastError,
-                    _recoveryState, Queued, Recording);
+                    _recoveryState, Queued, Recording, Interlocked.Read(ref _unindexed));
             }
         }
     }
@@ -148,14 +158,25 @@ internal sealed class SessionWriter : IDisposable
         var lastCommit = _time.GetTimestamp();
         try
         {
-            while (WaitToRead(reader))
+            while (true)
             {
+                if (!reader.TryPeek(out _))
+                {
+                    // Idle: catch up on deferred indexing, one slice at a time so new traffic never waits long.
+                    if (Interlocked.Read(ref _unindexed) > 0)
+                    {
+                        CatchUp(CatchUpSlice);
+                        continue;
+                    }
+                    if (!WaitToRead(reader)) break;
+                }
                 // Coalesce: under a trickle, wait out the rest of the commit interval so one commit carries many exchanges.
                 var remaining = CommitInterval - _time.GetElapsedTime(lastCommit);
                 if (remaining > TimeSpan.Zero && reader.Count < MaxBatch && !_completing.IsSet) _completing.Wait(remaining);
                 while (batch.Count < MaxBatch && reader.TryRead(out var item)) batch.Add(item);
                 if (batch.Count == 0) continue;
-                WriteBatch(batch);
+                // Behind by more than a batch: store now, index later.
+                WriteBatch(batch, index: reader.Count < MaxBatch);
                 lastCommit = _time.GetTimestamp();
                 foreach (var item in batch)
                 {
@@ -165,6 +186,7 @@ internal sealed class SessionWriter : IDisposable
                 Interlocked.Add(ref _queued, -batch.Count);
                 batch.Clear();
             }
+            while (Interlocked.Read(ref _unindexed) > 0 && CatchUp(10 * CatchUpSlice) > 0) { }
             _finished.TrySetResult();
         }
         catch (Exception ex)
@@ -184,17 +206,41 @@ internal sealed class SessionWriter : IDisposable
         }
     }
 
+    /// <summary>Indexes up to <paramref name="slice"/> deferred exchanges in one transaction; returns how many.</summary>
+    private long CatchUp(int slice)
+    {
+        const string Oldest = "SELECT seq FROM unindexed ORDER BY seq LIMIT ";
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            var limit = slice.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var indexed = SearchIndexer.IndexStored(_connection, transaction, $"e.seq IN ({Oldest}{limit})");
+            SessionDatabase.Execute(_connection, $"DELETE FROM unindexed WHERE seq IN ({Oldest}{limit})", transaction);
+            transaction.Commit();
+            var left = Convert.ToInt64(SessionDatabase.Scalar(_connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture);
+            Interlocked.Exchange(ref _unindexed, left);
+            return indexed;
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException)
+        {
+            // The rows stay stored and listed as unindexed; search still reads them, recovery rebuilds the index.
+            lock (_stateLock) _lastError = "Indexing stored exchanges failed: " + ex.Message;
+            Interlocked.Exchange(ref _unindexed, 0);
+            return 0;
+        }
+    }
+
     private static bool WaitToRead(ChannelReader<PendingExchange> reader)
     {
         var wait = reader.WaitToReadAsync();
         return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
-    private void WriteBatch(List<PendingExchange> batch)
+    private void WriteBatch(List<PendingExchange> batch, bool index)
     {
         var usage = SessionFiles.DiskUsage(_databasePath);
         var keepBodies = Profile == CaptureProfile.Full;
-        long stored = 0, lastSequence = _lastSequence, droppedHere = 0;
+        long stored = 0, lastSequence = _lastSequence, droppedHere = 0, deferred = 0;
         string? error = null;
         var capReachedNow = false;
         SqliteTransaction? transaction = null;
@@ -219,9 +265,10 @@ internal sealed class SessionWriter : IDisposable
                 transaction.Save("x");
                 try
                 {
-                    lastSequence = _rows.Insert(transaction, pending, keepBodies);
+                    lastSequence = _rows.Insert(transaction, pending, keepBodies, index);
                     transaction.Release("x");
                     stored++;
+                    if (!index) deferred++;
                     usage += estimate;
                 }
                 catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
@@ -255,6 +302,7 @@ internal sealed class SessionWriter : IDisposable
 
             var measured = SessionFiles.DiskUsage(_databasePath);
             Interlocked.Add(ref _dropped, droppedHere);
+            Interlocked.Add(ref _unindexed, deferred);
             lock (_stateLock)
             {
                 _exchangeCount += stored;
@@ -298,4 +346,4 @@ internal sealed class SessionWriter : IDisposable
 
 /// <summary>A consistent snapshot of the writer's counters.</summary>
 internal sealed record WriterState(long ExchangeCount, long LastSequence, long DroppedWrites, long BytesWritten, long? LastFlushAt,
-    string? LastError, string RecoveryState, long Queued, bool Recording);
+    string? LastError, string RecoveryState, long Queued, bool Recording, long IndexBacklog);
