@@ -174,43 +174,41 @@ public static class SessionRecovery
         foreach (var stale in new[] { salvagePath, salvagePath + "-wal", salvagePath + "-shm" }) File.Delete(stale);
         long lost = 0;
         using (var target = SessionDatabase.OpenWrite(salvagePath))
-        using (var source = new SqliteConnection(SessionDatabase.ConnectionString(path, readOnly: false)))
+        using (var source = new SqliteConnection(SessionDatabase.ConnectionString(path, readOnly: true)))
         {
             source.Open();
-            SessionDatabase.Execute(target, "ATTACH DATABASE $path AS damaged".Replace("$path", "'" + path.Replace("'", "''", StringComparison.Ordinal) + "'", StringComparison.Ordinal));
             using var transaction = target.BeginTransaction();
-            TryExecute(target, transaction, "INSERT INTO session SELECT * FROM damaged.session LIMIT 1");
+            Copy(source, target, transaction, "SELECT * FROM session LIMIT 1", "session", null);
             long max = 0;
-            try
+            foreach (var sql in new[] { "SELECT max(seq) FROM exchanges", "SELECT last_sequence FROM session" })
             {
-                max = Convert.ToInt64(SessionDatabase.Scalar(target, "SELECT max(last_sequence, coalesce((SELECT max(seq) FROM damaged.exchanges), 0)) FROM damaged.session", transaction),
-                    System.Globalization.CultureInfo.InvariantCulture);
-            }
-            catch (SqliteException)
-            {
-                max = Convert.ToInt64(SessionDatabase.Scalar(target, "SELECT coalesce(max(last_sequence), 0) FROM session", transaction) ?? 0L,
-                    System.Globalization.CultureInfo.InvariantCulture);
+                try
+                {
+                    max = Math.Max(max, Convert.ToInt64(SessionDatabase.Scalar(source, sql) ?? 0L, System.Globalization.CultureInfo.InvariantCulture));
+                }
+                catch (SqliteException)
+                {
+                    // Unreadable: try the next source of the highest sequence number.
+                }
             }
             for (long seq = 1; seq <= max; seq++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var s = seq.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 transaction.Save("row");
-                if (TryExecute(target, transaction, $"INSERT INTO exchanges SELECT * FROM damaged.exchanges WHERE seq = {s}") == 1
-                    && TryExecute(target, transaction, $"INSERT INTO details SELECT * FROM damaged.details WHERE seq = {s}") == 1)
+                if (Copy(source, target, transaction, "SELECT * FROM exchanges WHERE seq = $seq", "exchanges", seq) == 1
+                    && Copy(source, target, transaction, "SELECT * FROM details WHERE seq = $seq", "details", seq) == 1
+                    && Copy(source, target, transaction, "SELECT * FROM bodies WHERE id IN ($seq * 2, $seq * 2 + 1)", "bodies", seq) >= 0)
                 {
-                    TryExecute(target, transaction, $"INSERT INTO bodies SELECT * FROM damaged.bodies WHERE id IN ({s} * 2, {s} * 2 + 1)");
                     transaction.Release("row");
                 }
                 else
                 {
                     transaction.Rollback("row");
                     transaction.Release("row");
-                    lost++;
+                    if (Copy(source, null, null, "SELECT seq FROM exchanges WHERE seq = $seq", null, seq) != 0) lost++;
                 }
             }
             transaction.Commit();
-            SessionDatabase.Execute(target, "DETACH DATABASE damaged");
             SessionDatabase.Execute(target, "PRAGMA wal_checkpoint(TRUNCATE)");
         }
         SessionStore.ReleasePooledConnections(path);
@@ -229,19 +227,39 @@ public static class SessionRecovery
         return lost;
     }
 
-    /// <summary>Rows changed, or -1 when the damaged source could not be read.</summary>
-    private static int TryExecute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    /// <summary>
+    /// Copies the rows a query over the damaged database returns into <paramref name="table"/> of the new one; returns
+    /// how many, or -1 when they could not be read. Without a target it only counts (-1 again when unreadable).
+    /// </summary>
+    private static int Copy(SqliteConnection source, SqliteConnection? target, SqliteTransaction? transaction, string select, string? table, long? seq)
     {
+        var rows = new List<object[]>();
         try
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            return command.ExecuteNonQuery();
+            using var read = source.CreateCommand();
+            read.CommandText = select;
+            if (seq is { } s) read.Parameters.AddWithValue("$seq", s);
+            using var reader = read.ExecuteReader();
+            while (reader.Read())
+            {
+                var values = new object[reader.FieldCount];
+                reader.GetValues(values);
+                rows.Add(values);
+            }
         }
         catch (SqliteException)
         {
             return -1;
         }
+        if (target is null || table is null) return rows.Count;
+        foreach (var values in rows)
+        {
+            using var insert = target.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = $"INSERT INTO {table} VALUES ({string.Join(", ", values.Select((_, i) => "$p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)))})";
+            for (var i = 0; i < values.Length; i++) insert.Parameters.AddWithValue("$p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), values[i]);
+            insert.ExecuteNonQuery();
+        }
+        return rows.Count;
     }
 }
