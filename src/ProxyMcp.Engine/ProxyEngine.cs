@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Engine.Forwarding;
 using ProxyMcp.Engine.Listening;
+using ProxyMcp.Engine.Rules;
 using ProxyMcp.Engine.Tls;
 
 namespace ProxyMcp.Engine;
@@ -36,6 +37,9 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
 
     public CertificateAuthority Authority { get; } = authority;
 
+    /// <summary>The interception rules; they survive stop/start and apply to the next request after every change.</summary>
+    public RuleStore Rules { get; } = new();
+
     /// <summary>Raised once per finished exchange (response sent, or request failed or aborted), on a pool thread.</summary>
     public event Action<Exchange>? ExchangeCompleted;
 
@@ -57,7 +61,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var publisher = new ExchangePublisher(e => ExchangeCompleted?.Invoke(e), logger);
             var listener = new ListenerAddress();
             var upstream = UpstreamClient.Create(options);
-            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, logger);
+            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, Rules, logger);
             var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, options.UpstreamTimeout, logger), logger);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
