@@ -7,7 +7,7 @@ namespace ProxyMcp.Capture.Serialization;
 
 /// <summary>
 /// Writes an <see cref="Exchange"/> as proxy-mcp's <c>CapturedExchange</c> JSON (same field names and order),
-/// followed by our lossless extras: httpVersion, error, timings, websocket and per-message rawHeaders.
+/// followed by our lossless extras: httpVersion, error, timings, websocket, clientEndPoint and per-message rawHeaders.
 /// </summary>
 public static class ExchangeJson
 {
@@ -46,6 +46,7 @@ public static class ExchangeJson
         WriteOptionalMilliseconds(writer, "responseDoneMs", exchange.Timings.ResponseDoneMs);
         writer.WriteEndObject();
         writer.WriteBoolean("websocket", exchange.WebSocket);
+        if (exchange.ClientEndPoint is not null) writer.WriteString("clientEndPoint", exchange.ClientEndPoint);
         writer.WriteEndObject();
     }
 

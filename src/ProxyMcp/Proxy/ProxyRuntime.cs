@@ -39,6 +39,9 @@ public sealed class ProxyRuntime : IAsyncDisposable
     /// <summary>Where the proxy listens; null when stopped.</summary>
     public IPEndPoint? EndPoint => _engine?.EndPoint;
 
+    /// <summary>Interception rules held by the engine (none before the first start).</summary>
+    public int RuleCount => _engine?.Rules.Count ?? 0;
+
     /// <summary>Port of the last successful start, kept after stop; null before the first start.</summary>
     public int? LastPort { get; private set; }
 
@@ -98,6 +101,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
                 BindAddress = request.ListenAddress ?? Settings.ListenAddress,
                 Port = request.Port,
                 UpstreamInsecure = request.UpstreamInsecure ?? Settings.UpstreamInsecure,
+                ExtraTrustedRoots = [.. Settings.ExtraTrustedRoots],
             };
             var endPoint = await engine.StartAsync(options, cancellationToken);
             LastPort = endPoint.Port;

@@ -19,7 +19,7 @@ public static class StatusJson
             ["certFingerprint"] = authority?.SpkiSha256Base64,
             ["globalUpstream"] = null,
             ["hostUpstreams"] = new JsonObject(),
-            ["ruleCount"] = 0,
+            ["ruleCount"] = runtime.RuleCount,
             ["trafficCount"] = runtime.Capture.Count,
             ["transparentProxy"] = new JsonObject { ["running"] = false, ["port"] = null, ["trafficCount"] = 0 },
             ["persistence"] = IdlePersistence(runtime.Settings),

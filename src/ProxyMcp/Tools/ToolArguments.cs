@@ -26,7 +26,8 @@ internal static class ToolArguments
     public static int? OptionalInteger(double? value, string name, int min, int max) =>
         value is { } v ? Integer(v, name, min, max) : null;
 
-    public static int NonNegative(double value, string name) => Integer(value, name, 0, int.MaxValue);
+    public static int NonNegative(double value, string name) =>
+        value < 0 ? throw new McpException($"{name} must be a whole number, 0 or more (got {Format(value)})") : Integer(value, name, 0, int.MaxValue);
 
     /// <summary>Null for a missing or blank string, which agents often send to mean "no filter".</summary>
     public static string? OptionalText(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
