@@ -19,6 +19,8 @@ public static class StderrLogging
         logging.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // The SDK logs every request at Information; only its warnings help someone reading stderr.
+        logging.AddFilter("ModelContextProtocol", LogLevel.Warning);
         return logging;
     }
 

@@ -30,23 +30,61 @@ internal static class ToolFailureFilter
                 // Unknown tool and similar protocol faults stay JSON-RPC errors.
                 throw;
             }
+            catch (McpException e)
+            {
+                return ToolResult.Error(e.Message);
+            }
+            catch (Exception e) when (e is JsonException or ArgumentException)
+            {
+                // Raised while binding arguments, before the tool body runs: a wrong JSON type or a missing argument.
+                var tool = (request.MatchedPrimitive as McpServerTool)?.ProtocolTool;
+                return ToolResult.Error(DescribeArguments(tool, request.Params?.Arguments) ?? "Invalid arguments: " + e.Message);
+            }
             catch (Exception e)
             {
-                var tool = request.Params?.Name ?? "?";
-                if (e is not McpException)
-                {
-                    request.Services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolFailureFilter))
-                        .LogWarning(e, "Tool {Tool} failed", tool);
-                }
-                return ToolResult.Error(Describe(e));
+                request.Services?.GetService<ILoggerFactory>()?.CreateLogger(typeof(ToolFailureFilter))
+                    .LogWarning(e, "Tool {Tool} failed", request.Params?.Name);
+                return ToolResult.Error(e.Message);
             }
         };
 
-    private static string Describe(Exception e) => e switch
+    /// <summary>Names the first argument that is missing or of the wrong JSON type, judged by the tool's input schema.</summary>
+    internal static string? DescribeArguments(Tool? tool, IDictionary<string, JsonElement>? arguments)
     {
-        McpException => e.Message,
-        // Raised while binding arguments, before the tool body runs: wrong JSON type or a missing required argument.
-        JsonException or ArgumentException => "Invalid arguments: " + e.Message,
-        _ => e.Message,
+        if (tool is null || tool.InputSchema.ValueKind != JsonValueKind.Object) return null;
+        arguments ??= new Dictionary<string, JsonElement>();
+        if (tool.InputSchema.TryGetProperty("required", out var required) && required.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var name in required.EnumerateArray().Select(r => r.GetString()))
+            {
+                if (name is not null && !arguments.ContainsKey(name)) return $"{name} is required";
+            }
+        }
+        if (!tool.InputSchema.TryGetProperty("properties", out var properties)) return null;
+        foreach (var (name, value) in arguments)
+        {
+            if (!properties.TryGetProperty(name, out var schema) || !schema.TryGetProperty("type", out var type)) continue;
+            var allowed = type.ValueKind == JsonValueKind.Array
+                ? type.EnumerateArray().Select(t => t.GetString()).ToArray()
+                : [type.GetString()];
+            if (!allowed.Any(t => Fits(t, value)))
+            {
+                var expected = allowed.FirstOrDefault(t => t != "null") ?? "null";
+                return $"{name} must be a {expected} (got {value.GetRawText()})";
+            }
+        }
+        return null;
+    }
+
+    private static bool Fits(string? type, JsonElement value) => type switch
+    {
+        "number" => value.ValueKind == JsonValueKind.Number,
+        "integer" => value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out _),
+        "string" => value.ValueKind == JsonValueKind.String,
+        "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+        "null" => value.ValueKind == JsonValueKind.Null,
+        "array" => value.ValueKind == JsonValueKind.Array,
+        "object" => value.ValueKind == JsonValueKind.Object,
+        _ => true,
     };
 }

@@ -22,7 +22,7 @@ public sealed class TrafficTools(ProxyRuntime runtime)
     [Description("List captured exchanges, oldest first, with optional filters. No bodies: use proxy_get_exchange for one exchange in full.")]
     public CallToolResult List(
         [Description("Page size, 1-1000.")] [Range(1, MaxPage)] double limit = 50,
-        [Description("Exchanges to skip (after filtering).")] [Range(0, int.MaxValue)] double offset = 0,
+        [Description("Exchanges to skip (after filtering).")] double offset = 0,
         [Description("Exact HTTP method, e.g. GET.")] string? method_filter = null,
         [Description("Case-insensitive substring of the URL.")] string? url_filter = null,
         [Description("Exact response status code, e.g. 404.")] [Range(100, 599)] double? status_filter = null,
@@ -69,7 +69,7 @@ public sealed class TrafficTools(ProxyRuntime runtime)
     public CallToolResult Search(
         [Description("Text to look for.")] string query,
         [Description("Max results, 1-1000.")] [Range(1, MaxPage)] double limit = 20,
-        [Description("Matches to skip, for paging.")] [Range(0, int.MaxValue)] double offset = 0)
+        [Description("Matches to skip, for paging.")] double offset = 0)
     {
         var text = ToolArguments.RequiredText(query, "query");
         var pageSize = ToolArguments.Integer(limit, "limit", 1, MaxPage);

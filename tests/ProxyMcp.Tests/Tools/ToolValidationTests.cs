@@ -46,7 +46,7 @@ public sealed class ToolValidationTests : IAsyncLifetime
     {
         var result = await _server.CallAsync("proxy_list_traffic", new Dictionary<string, object?> { ["limit"] = "lots" });
 
-        Assert.StartsWith("Invalid arguments: ", result.AssertError());
+        Assert.Equal("limit must be a number (got \"lots\")", result.AssertError());
         (await _server.CallAsync("proxy_status")).AssertSuccess();
     }
 
@@ -55,6 +55,6 @@ public sealed class ToolValidationTests : IAsyncLifetime
     {
         var result = await _server.CallAsync("proxy_search_traffic");
 
-        Assert.Contains("query", result.AssertError());
+        Assert.Equal("query is required", result.AssertError());
     }
 }
