@@ -113,7 +113,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var listener = new ListenerAddress();
             var upstream = UpstreamClient.Create(options, Selector);
             var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, Rules, Selector, logger);
-            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, options.UpstreamTimeout, logger), logger);
+            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, new TunnelConnector(Selector, options.UpstreamTimeout), logger), logger);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.Services.AddSingleton(_loggerFactory);
