@@ -148,7 +148,11 @@ public sealed class ProxyRuntime : IAsyncDisposable
         {
             try
             {
-                if (_engine.IsRunning) await _engine.StopAsync();
+                if (_engine.IsRunning)
+                {
+                    await _engine.StopAsync();
+                    _logger.LogInformation("Proxy stopped");
+                }
             }
             finally
             {

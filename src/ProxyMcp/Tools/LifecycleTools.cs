@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using ProxyMcp.Proxy;
@@ -30,31 +29,7 @@ public sealed class LifecycleTools(ProxyRuntime runtime)
             UpstreamInsecure = insecure_upstream,
         };
         var endPoint = await runtime.StartAsync(request, cancellationToken);
-
-        var host = ProxyAddress.HostForDevices(endPoint.Address);
-        var hostPort = host.Contains(':') ? $"[{host}]:{endPoint.Port}" : $"{host}:{endPoint.Port}";
-        var reach = System.Net.IPAddress.IsLoopback(endPoint.Address)
-            ? " (loopback only: other devices need proxy_start with listen_address 0.0.0.0)"
-            : "";
-        var authority = runtime.GetOrCreateAuthority();
-        var result = ToolResult.Success();
-        result["port"] = endPoint.Port;
-        result["url"] = ProxyAddress.LocalUrl(endPoint.Address, endPoint.Port);
-        result["certFingerprint"] = authority.SpkiSha256Base64;
-        result["persistence"] = StatusJson.IdlePersistence(runtime.Settings);
-        result["setup"] = new JsonObject
-        {
-            ["proxyHost"] = host,
-            ["proxyPort"] = endPoint.Port,
-            ["instructions"] = new JsonArray(
-                $"Set the device or browser HTTP and HTTPS proxy to {hostPort}{reach}.",
-                $"Install the CA certificate as trusted (proxy_get_ca_cert returns it; the PEM file is {authority.CertificatePath}) to see HTTPS traffic.",
-                $"Or for command-line tools: HTTP_PROXY=http://{hostPort} HTTPS_PROXY=http://{hostPort}, with SSL_CERT_FILE or the tool's CA option pointing at the PEM file."),
-        };
-        result["listenAddress"] = endPoint.Address.ToString();
-        result["upstreamInsecure"] = runtime.UpstreamInsecure;
-        result["caCertPath"] = authority.CertificatePath;
-        return ToolResult.Ok(result);
+        return ToolResult.Ok(StartJson.Build(endPoint, runtime.GetOrCreateAuthority(), runtime));
     }
 
     [McpServerTool(Name = "proxy_stop")]

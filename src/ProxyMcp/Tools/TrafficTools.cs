@@ -6,7 +6,6 @@ using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using ProxyMcp.Capture.Live;
 using ProxyMcp.Capture.Serialization;
-using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Proxy;
 using ProxyMcp.Results;
 
@@ -43,7 +42,7 @@ public sealed class TrafficTools(ProxyRuntime runtime)
 
         var (total, page) = runtime.Capture.Query(filter, skip, pageSize);
         var items = new JsonArray();
-        foreach (var exchange in page) items.Add(ListItem(exchange));
+        foreach (var exchange in page) items.Add(TrafficJson.ListItem(exchange));
         var result = ToolResult.Success();
         result["total"] = total;
         result["offset"] = skip;
@@ -77,18 +76,7 @@ public sealed class TrafficTools(ProxyRuntime runtime)
 
         var (total, matches) = runtime.Capture.Search(text, (int)Math.Min((long)skip + pageSize, int.MaxValue));
         var results = new JsonArray();
-        foreach (var exchange in matches.Skip(skip))
-        {
-            results.Add(new JsonObject
-            {
-                ["id"] = exchange.Id,
-                ["timestamp"] = exchange.Timestamp,
-                ["method"] = exchange.Request.Method,
-                ["url"] = exchange.Request.Url,
-                ["status"] = exchange.Response?.StatusCode,
-                ["duration"] = Duration(exchange),
-            });
-        }
+        foreach (var exchange in matches.Skip(skip)) results.Add(TrafficJson.SearchItem(exchange));
         var result = ToolResult.Success();
         result["query"] = text;
         result["matches"] = results.Count;
@@ -105,30 +93,4 @@ public sealed class TrafficTools(ProxyRuntime runtime)
         result["cleared"] = runtime.Capture.Clear();
         return ToolResult.Ok(result);
     }
-
-    /// <summary>The spec's list item, plus httpVersion and the error code.</summary>
-    private static JsonObject ListItem(Exchange exchange)
-    {
-        var item = new JsonObject
-        {
-            ["id"] = exchange.Id,
-            ["timestamp"] = exchange.Timestamp,
-            ["source"] = exchange.Source ?? "explicit",
-            ["method"] = exchange.Request.Method,
-            ["url"] = exchange.Request.Url,
-            ["hostname"] = exchange.Request.Hostname,
-            ["status"] = exchange.Response?.StatusCode,
-            ["duration"] = Duration(exchange),
-            ["requestSize"] = exchange.Request.BodySize,
-            ["responseSize"] = exchange.Response?.BodySize,
-        };
-        if (exchange.Tls?.Client?.Ja3Fingerprint is { } ja3) item["ja3"] = ja3;
-        if (exchange.Tls?.Client?.Ja4Fingerprint is { } ja4) item["ja4"] = ja4;
-        item["httpVersion"] = exchange.HttpVersion;
-        if (exchange.Error is not null) item["error"] = exchange.Error.Code;
-        return item;
-    }
-
-    private static double? Duration(Exchange exchange) =>
-        exchange.Duration is { } duration ? ExchangeJson.Milliseconds(duration) : null;
 }
