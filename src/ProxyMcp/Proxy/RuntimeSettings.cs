@@ -22,8 +22,8 @@ public sealed record RuntimeSettings
     /// <summary>Bound of the live capture.</summary>
     public int MaxExchanges { get; init; } = LiveCapture.DefaultCapacity;
 
-    /// <summary>Where the CA files live: its own folder so the key never sits next to session data.</summary>
-    public string CertificateDirectory => Path.Combine(DataDirectory, "ca");
+    /// <summary>Where the CA files live (ca.pem, ca.key.pem): the data directory itself, as the README documents.</summary>
+    public string CertificateDirectory => DataDirectory;
 
     /// <summary>Root folder of persistent sessions (reported as persistence.storageDir).</summary>
     public string SessionDirectory => Path.Combine(DataDirectory, "sessions");

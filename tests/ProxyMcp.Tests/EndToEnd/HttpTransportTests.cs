@@ -94,19 +94,38 @@ public sealed class HttpTransportTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    [Fact]
-    public async Task With_the_token_the_sdk_client_initializes_and_calls_tools()
-    {
-        var transport = new HttpClientTransport(new HttpClientTransportOptions
+    private Task<McpClient> ConnectAsync() => McpClient.CreateAsync(
+        new HttpClientTransport(new HttpClientTransportOptions
         {
             Endpoint = _endpoint,
             AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + Token },
-        }, NullLoggerFactory.Instance);
+        }, NullLoggerFactory.Instance),
+        loggerFactory: NullLoggerFactory.Instance,
+        cancellationToken: TestTimeout.Token());
 
-        await using var client = await McpClient.CreateAsync(transport, loggerFactory: NullLoggerFactory.Instance, cancellationToken: TestTimeout.Token());
+    [Fact]
+    public async Task With_the_token_the_sdk_client_initializes_and_calls_tools()
+    {
+        await using var client = await ConnectAsync();
 
         Assert.Equal("proxy", client.ServerInfo?.Name);
         var status = ToolCall.From(await client.CallToolAsync("proxy_status", cancellationToken: TestTimeout.Token())).AssertSuccess();
         Assert.False(status["running"].GetBoolean());
+    }
+
+    [Fact]
+    public async Task Several_clients_share_one_proxy()
+    {
+        await using var first = await ConnectAsync();
+        await using var second = await ConnectAsync();
+
+        var start = ToolCall.From(await first.CallToolAsync("proxy_start", cancellationToken: TestTimeout.Token())).AssertSuccess();
+        var seen = ToolCall.From(await second.CallToolAsync("proxy_status", cancellationToken: TestTimeout.Token())).AssertSuccess();
+        var again = ToolCall.From(await second.CallToolAsync("proxy_start", cancellationToken: TestTimeout.Token()));
+        ToolCall.From(await second.CallToolAsync("proxy_stop", cancellationToken: TestTimeout.Token())).AssertSuccess();
+
+        Assert.True(seen["running"].GetBoolean());
+        Assert.Equal(start["port"].GetInt32(), seen["port"].GetInt32());
+        Assert.Equal("Proxy is already running. Stop it first.", again.AssertError());
     }
 }

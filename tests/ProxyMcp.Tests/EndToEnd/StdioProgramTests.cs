@@ -42,7 +42,7 @@ public sealed class StdioProgramTests
             await DriveLifecycleAsync(client);
         }
 
-        Assert.True(File.Exists(Path.Combine(data.Path, "ca", "ca.pem")), "the CA is persisted in --data-dir");
+        Assert.True(File.Exists(Path.Combine(data.Path, "ca.pem")), "the CA is persisted in --data-dir");
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class StdioProgramTests
         }
         Assert.True(proxyUrl is not null, stderr.ToString());
         Assert.Matches(@"^http://127\.0\.0\.1:\d+$", proxyUrl);
-        Assert.Contains(Path.Combine(data.Path, "ca", "ca.pem"), await process.StandardError.ReadLineAsync(TestTimeout.Token()));
+        Assert.Contains(Path.Combine(data.Path, "ca.pem"), await process.StandardError.ReadLineAsync(TestTimeout.Token()));
 
         using (var client = new HttpClient(new SocketsHttpHandler { Proxy = new System.Net.WebProxy(proxyUrl), UseProxy = true }))
         {
