@@ -24,6 +24,9 @@ public static class ProxyMcpServer
             .AddMcpServer(options => options.ServerInfo = new Implementation { Name = Name, Version = Version })
             .WithTools<LifecycleTools>()
             .WithTools<TrafficTools>()
+            .WithTools<Tools.Rules.RuleTools>()
+            .WithTools<Tools.Rules.ModificationTools>()
+            .WithTools<Tools.Rules.UpstreamTools>()
             .WithResources<ProxyResources>()
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolFailureFilter.Wrap));
 

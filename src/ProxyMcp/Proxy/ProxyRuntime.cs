@@ -15,6 +15,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly Lock _authorityLock = new();
+    private readonly Lock _engineLock = new();
     // Serialises start/stop so two clients racing proxy_start get one listener and one clear error.
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private CertificateAuthority? _authority;
@@ -41,6 +42,9 @@ public sealed class ProxyRuntime : IAsyncDisposable
 
     /// <summary>Interception rules held by the engine (none before the first start).</summary>
     public int RuleCount => _engine?.Rules.Count ?? 0;
+
+    /// <summary>Upstream settings (none before the engine exists).</summary>
+    public ProxyMcp.Engine.Upstream.UpstreamConfiguration.Snapshot? UpstreamSnapshot => _engine?.Upstreams.Current;
 
     /// <summary>Port of the last successful start, kept after stop; null before the first start.</summary>
     public int? LastPort { get; private set; }
@@ -132,14 +136,20 @@ public sealed class ProxyRuntime : IAsyncDisposable
         }
     }
 
+    /// <summary>The engine, created on first use: rules and upstreams can be set before the first start and survive stops.</summary>
+    public ProxyEngine Engine => GetOrCreateEngine();
+
     private ProxyEngine GetOrCreateEngine()
     {
-        if (_engine is not null) return _engine;
-        // One engine for the process lifetime, so the capture subscription is made exactly once.
-        var engine = new ProxyEngine(GetOrCreateAuthority(), _loggerFactory);
-        engine.ExchangeCompleted += Capture.Add;
-        _engine = engine;
-        return engine;
+        lock (_engineLock)
+        {
+            if (_engine is not null) return _engine;
+            // One engine for the process lifetime, so the capture subscription is made exactly once.
+            var engine = new ProxyEngine(GetOrCreateAuthority(), _loggerFactory);
+            engine.ExchangeCompleted += Capture.Add;
+            _engine = engine;
+            return engine;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -11,14 +11,21 @@ public static class StatusJson
     {
         var endPoint = runtime.EndPoint;
         var authority = runtime.FindAuthority();
+        var upstreams = runtime.UpstreamSnapshot;
+        var hostUpstreams = new JsonObject();
+        if (upstreams is not null)
+        {
+            foreach (var (host, proxy) in upstreams.Hosts.OrderBy(h => h.Key, StringComparer.Ordinal))
+                hostUpstreams[host] = Tools.Rules.UpstreamTools.Describe(proxy);
+        }
         return new JsonObject
         {
             ["running"] = endPoint is not null,
             ["port"] = runtime.LastPort,
             ["url"] = endPoint is null ? null : ProxyAddress.LocalUrl(endPoint.Address, endPoint.Port),
             ["certFingerprint"] = authority?.SpkiSha256Base64,
-            ["globalUpstream"] = null,
-            ["hostUpstreams"] = new JsonObject(),
+            ["globalUpstream"] = upstreams?.Global is { } global ? Tools.Rules.UpstreamTools.Describe(global) : null,
+            ["hostUpstreams"] = hostUpstreams,
             ["ruleCount"] = runtime.RuleCount,
             ["trafficCount"] = runtime.Capture.Count,
             ["transparentProxy"] = new JsonObject { ["running"] = false, ["port"] = null, ["trafficCount"] = 0 },

@@ -13,8 +13,11 @@ public sealed class ToolListTests
         var tools = await server.Client.ListToolsAsync(cancellationToken: TestTimeout.Token());
 
         Assert.Equal(
-            ["proxy_clear_traffic", "proxy_get_ca_cert", "proxy_get_exchange", "proxy_list_traffic", "proxy_search_traffic",
-             "proxy_start", "proxy_status", "proxy_stop"],
+            ["proxy_add_rule", "proxy_clear_traffic", "proxy_clear_upstream", "proxy_disable_rule", "proxy_enable_rule",
+             "proxy_get_ca_cert", "proxy_get_exchange", "proxy_inject_headers", "proxy_list_rules", "proxy_list_traffic",
+             "proxy_mock_response", "proxy_remove_host_upstream", "proxy_remove_rule", "proxy_rewrite_url", "proxy_search_traffic",
+             "proxy_set_host_upstream", "proxy_set_upstream", "proxy_start", "proxy_status", "proxy_stop", "proxy_test_rule_match",
+             "proxy_update_rule"],
             tools.Select(t => t.Name).Order(StringComparer.Ordinal));
 
         string[] Parameters(string tool) =>
