@@ -21,8 +21,13 @@ internal static class MockResponder
             context.Response.Headers.Append(name, value);
             recorded.Add(name, value);
         }
-        context.Response.ContentLength = body.Length;
-        recorded.Add("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // 1xx, 204 and 304 responses have no body by definition (Kestrel refuses a Content-Length on them).
+        if (!StatusRules.AllowsBody(status)) body = [];
+        else
+        {
+            context.Response.ContentLength = body.Length;
+            recorded.Add("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         forwarding.StatusCode = status;
         forwarding.StatusMessage = ReasonPhrases.GetReasonPhrase(status);
         forwarding.ResponseHeaders = recorded;

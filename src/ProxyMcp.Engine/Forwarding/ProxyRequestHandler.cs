@@ -358,6 +358,7 @@ internal sealed class ProxyRequestHandler(
             {
                 foreach (var value in values) recorded.Add(name, value);
                 if (HopByHopHeaders.IsHopByHop(name, connectionHeader)) continue;
+                if (!StatusRules.AllowsBody((int)response.StatusCode) && string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
                 outgoing.Append(name, values.ToArray());
             }
         }

@@ -86,6 +86,21 @@ public sealed class ForwardingTests : IAsyncLifetime
         Assert.Equal(200, exchange.Response!.StatusCode);
     }
 
+    [Theory]
+    [InlineData(204)]
+    [InlineData(304)]
+    [InlineData(404)]
+    [InlineData(503)]
+    public async Task Every_status_passes_through_including_bodiless_ones(int status)
+    {
+        using var client = _proxy.CreateClient(HttpVersion.Version20);
+        using var response = await client.GetAsync($"{_origin.HttpsUrl}/status/{status}");
+        Assert.Equal(status, (int)response.StatusCode);
+        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path == $"/status/{status}");
+        Assert.Equal(status, exchange.Response!.StatusCode);
+        Assert.Null(exchange.Error);
+    }
+
     [Fact]
     public async Task Origin_form_requests_are_routed_by_the_host_header()
     {

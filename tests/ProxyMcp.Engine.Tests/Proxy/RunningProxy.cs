@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Engine.Tls;
+using Microsoft.Extensions.Logging;
 
 namespace ProxyMcp.Engine.Tests.Proxy;
 
@@ -40,7 +41,10 @@ public sealed class RunningProxy : IAsyncDisposable
     public static async Task<RunningProxy> StartAsync(ProxyOptions? options = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "proxymcp-test-" + Guid.NewGuid().ToString("N"));
-        var engine = new ProxyEngine(CertificateAuthority.LoadOrCreate(dataDir));
+        var logging = Environment.GetEnvironmentVariable("PROXYMCP_TEST_LOG") is { Length: > 0 }
+            ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug))
+            : null;
+        var engine = new ProxyEngine(CertificateAuthority.LoadOrCreate(dataDir), logging);
         var proxy = new RunningProxy(dataDir, engine);
         await engine.StartAsync(options ?? new ProxyOptions());
         return proxy;
