@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ProxyMcp.TestSupport.Endpoints;
@@ -82,7 +83,8 @@ public sealed class OriginServer : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, 0, o =>
             {
                 o.Protocols = HttpProtocols.Http1AndHttp2;
-                o.UseHttps(certificates.ServerCertificate);
+                // A selector (rather than a fixed certificate) makes Kestrel record the client's SNI in ITlsHandshakeFeature.HostName.
+                o.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificates.ServerCertificate });
                 https = o;
             });
             kestrel.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http2; h2c = o; });
