@@ -79,6 +79,9 @@ public sealed class OriginServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // uploads of any size stream through
+            // Tests stall reads and writes on purpose (backpressure, trickled uploads); Kestrel must not abort them as too slow.
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
             kestrel.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http1; http = o; });
             kestrel.Listen(IPAddress.Loopback, 0, o =>
             {

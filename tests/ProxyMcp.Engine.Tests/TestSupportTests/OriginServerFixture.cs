@@ -17,7 +17,7 @@ public sealed class OriginServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _origin = await OriginServer.StartAsync();
-        _client = new HttpClient(CreateHandler(_origin.Certificates, DecompressionMethods.None)) { Timeout = TimeSpan.FromSeconds(30) };
+        _client = new HttpClient(CreateHandler(_origin.Certificates)) { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public async Task DisposeAsync()
@@ -27,12 +27,12 @@ public sealed class OriginServerFixture : IAsyncLifetime
             await _origin.DisposeAsync();
     }
 
-    public static SocketsHttpHandler CreateHandler(TestCertificates certificates, DecompressionMethods decompression) => new()
+    public static SocketsHttpHandler CreateHandler(TestCertificates certificates) => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
         UseCookies = false,
-        AutomaticDecompression = decompression,
+        AutomaticDecompression = DecompressionMethods.None,
         SslOptions = { RemoteCertificateValidationCallback = certificates.ValidateServerCertificate },
     };
 }

@@ -244,7 +244,7 @@ public sealed class OriginServerTests(OriginServerFixture fixture) : IClassFixtu
             while ((read = await body.ReadAsync(buffer, Token)) > 0)
                 verifier.Append(buffer.AsSpan(0, read));
         });
-        Assert.InRange(verifier.Position, 0, OriginServer.ResetSentLength);
+        Assert.InRange(verifier.Position, 1, OriginServer.ResetSentLength);
     }
 
     [Theory]
@@ -315,7 +315,7 @@ public sealed class OriginServerTests(OriginServerFixture fixture) : IClassFixtu
     public async Task Https_fails_for_a_client_that_trusts_a_different_root()
     {
         using var stranger = TestCertificates.Create();
-        using var client = new HttpClient(OriginServerFixture.CreateHandler(stranger, DecompressionMethods.None));
+        using var client = new HttpClient(OriginServerFixture.CreateHandler(stranger));
 
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"{Origin.HttpsUrl}/hello", Token));
     }
