@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ProxyMcp.TestSupport.Endpoints;
@@ -78,11 +79,15 @@ public sealed class OriginServer : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // uploads of any size stream through
+            // Tests stall reads and writes on purpose (backpressure, trickled uploads); Kestrel must not abort them as too slow.
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Limits.MinResponseDataRate = null;
             kestrel.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http1; http = o; });
             kestrel.Listen(IPAddress.Loopback, 0, o =>
             {
                 o.Protocols = HttpProtocols.Http1AndHttp2;
-                o.UseHttps(certificates.ServerCertificate);
+                // A selector (rather than a fixed certificate) makes Kestrel record the client's SNI in ITlsHandshakeFeature.HostName.
+                o.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => certificates.ServerCertificate });
                 https = o;
             });
             kestrel.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http2; h2c = o; });

@@ -35,28 +35,28 @@ internal static class ByteStreamEndpoints
         context.Response.ContentType = "application/octet-stream";
         if (context.Request.Query["length"] == "1")
             context.Response.ContentLength = size;
-        await WritePatternAsync(context, 0, size, (int)chunk, context.RequestAborted).ConfigureAwait(false);
+        await WritePatternAsync(context, size, (int)chunk, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task ResetAsync(HttpContext context)
     {
         context.Response.ContentType = "application/octet-stream";
         context.Response.ContentLength = OriginServer.ResetDeclaredLength;
-        await WritePatternAsync(context, 0, OriginServer.ResetSentLength, OriginServer.ResetSentLength, context.RequestAborted).ConfigureAwait(false);
+        await WritePatternAsync(context, OriginServer.ResetSentLength, OriginServer.ResetSentLength, context.RequestAborted).ConfigureAwait(false);
         // Flushed bytes may still sit in the transport; give them a moment to reach the socket so the
         // client sees headers and a partial body before the abort, rather than a bare connection failure.
         await Task.Delay(100, context.RequestAborted).ConfigureAwait(false);
         context.Abort();
     }
 
-    private static async Task WritePatternAsync(HttpContext context, long start, long count, int chunk, CancellationToken cancellationToken)
+    private static async Task WritePatternAsync(HttpContext context, long count, int chunk, CancellationToken cancellationToken)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var body = context.Response.Body;
         var buffer = new byte[(int)Math.Min(chunk, Math.Max(count, 1))];
-        for (var position = start; position < start + count;)
+        for (long position = 0; position < count;)
         {
-            var size = (int)Math.Min(buffer.Length, start + count - position);
+            var size = (int)Math.Min(buffer.Length, count - position);
             BytePattern.Fill(buffer.AsSpan(0, size), position);
             await body.WriteAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
             await body.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace ProxyMcp.TestSupport.Endpoints;
 
-/// <summary>Reads bounded numeric query parameters; a bad value is a test bug, so it fails loudly with a 400.</summary>
+/// <summary>Reads bounded numeric query (or route) parameters; a bad value is a test bug, so it fails loudly with a 400.</summary>
 internal static class QueryValues
 {
     public static bool TryGet(HttpContext context, string name, long defaultValue, long min, long max, out long value)
@@ -18,6 +18,6 @@ internal static class QueryValues
     public static Task RejectAsync(HttpContext context, string name, long min, long max)
     {
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        return context.Response.WriteAsync($"query parameter '{name}' must be an integer in [{min}, {max}]\n", context.RequestAborted);
+        return context.Response.WriteAsync($"parameter '{name}' must be an integer in [{min}, {max}]\n", context.RequestAborted);
     }
 }
