@@ -100,7 +100,10 @@ public sealed class InterceptorRegistry
     {
         if (exchange.ClientEndPoint is not { } text || !IPEndPoint.TryParse(text, out var endPoint)) return null;
         var link = TryFindTargetFor(endPoint);
-        if (link is not null) Find(link.InterceptorId)?.OnExchangeLinked(link.TargetId, exchange.Id);
+        if (link is not null) RecordLink(link, exchange.Id);
         return link;
     }
+
+    /// <summary>Credits an exchange to a target found earlier (e.g. by the engine when it accepted the connection).</summary>
+    public void RecordLink(TargetLink link, string exchangeId) => Find(link.InterceptorId)?.OnExchangeLinked(link.TargetId, exchangeId);
 }

@@ -170,7 +170,10 @@ internal sealed class SpawnedProcess : IDisposable
         try
         {
             await _process.WaitForExitAsync().ConfigureAwait(false);
-            _exit = new ProcessExit(_process.ExitCode, _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var exitedAt = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            // Reported as exited only once its output is read, so "exited" with an empty tail means it printed nothing.
+            await WaitAsync(_outputPumps, DrainWait).ConfigureAwait(false);
+            _exit = new ProcessExit(_process.ExitCode, exitedAt);
         }
         catch (InvalidOperationException)
         {
