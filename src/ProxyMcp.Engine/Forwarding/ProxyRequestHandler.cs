@@ -8,6 +8,7 @@ using Microsoft.Extensions.Primitives;
 using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Engine.Listening;
 using ProxyMcp.Engine.Rules;
+using ProxyMcp.Engine.Upstream;
 
 namespace ProxyMcp.Engine.Forwarding;
 
@@ -23,6 +24,7 @@ internal sealed class ProxyRequestHandler(
     ListenerAddress listener,
     CaptureSettings capture,
     RuleStore rules,
+    UpstreamSelector upstreams,
     ILogger logger)
 {
     /// <summary>Largest body a rule may rewrite; bigger bodies stream through unmodified.</summary>
@@ -439,6 +441,8 @@ internal sealed class ProxyRequestHandler(
             return;
         }
         var error = UpstreamFailure.Classify(exception, target.Authority, timedOut);
+        if (upstreams.Resolve(target.Uri) is { } route)
+            error = error with { Message = $"{error.Message} (via upstream proxy {route.Describe()})" };
         forwarding.Error = error;
         var status = UpstreamFailure.StatusFor(error);
         forwarding.StatusCode = status;
