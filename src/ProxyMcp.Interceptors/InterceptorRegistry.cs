@@ -1,6 +1,7 @@
 using System.Net;
 using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Interceptors.Linking;
+using ProxyMcp.Interceptors.Process;
 
 namespace ProxyMcp.Interceptors;
 
@@ -20,6 +21,14 @@ public sealed class InterceptorRegistry
         if (duplicate is not null) throw new ArgumentException($"Interceptor '{duplicate.Key}' is registered twice.", nameof(interceptors));
         _sockets = sockets ?? new SocketOwnerLookup();
     }
+
+    /// <summary>
+    /// The interceptors of this build, in proxy-mcp's registration order: only "terminal" so far (browser, android-adb,
+    /// android-frida and docker come with their own issues). <paramref name="fileDirectory"/> receives the CA files
+    /// handed to spawned programs.
+    /// </summary>
+    public static InterceptorRegistry CreateDefault(string fileDirectory) =>
+        new([new ProcessInterceptor(new CaBundleFiles(fileDirectory))]);
 
     public IReadOnlyList<Interceptor> Interceptors => _interceptors;
 
@@ -70,6 +79,23 @@ public sealed class InterceptorRegistry
             }
         }
         if (errors.Count > 0) throw new InterceptorException("Errors during deactivateAll: " + string.Join("; ", errors));
+    }
+
+    /// <summary>
+    /// <see cref="DeactivateAllAsync"/> for proxy_stop and shutdown, where failures must not stop the rest of the teardown:
+    /// returns the failure message instead of throwing (null when all went well).
+    /// </summary>
+    public async Task<string?> TryDeactivateAllAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await DeactivateAllAsync(cancellationToken);
+            return null;
+        }
+        catch (InterceptorException e)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>
