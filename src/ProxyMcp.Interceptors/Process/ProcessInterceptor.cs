@@ -105,14 +105,10 @@ public sealed class ProcessInterceptor : Interceptor
             _targets.Remove(targetId, out spawned);
         }
         if (spawned is null) throw new InterceptorException($"No spawned process with target ID '{targetId}'");
-        try
-        {
-            return await spawned.KillAsync(KillGrace).WaitAsync(cancellationToken);
-        }
-        finally
-        {
-            spawned.Dispose();
-        }
+        var kill = spawned.KillAsync(KillGrace);
+        // The kill finishes even if the caller stops waiting; only then is the process handle released.
+        _ = kill.ContinueWith(_ => spawned.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await kill.WaitAsync(cancellationToken);
     }
 
     public override IReadOnlyList<ActiveTarget> ActiveTargets
