@@ -118,7 +118,13 @@ public sealed class StdioProgramTests
         }
         Assert.True(proxyUrl is not null, stderr.ToString());
         Assert.Matches(@"^http://127\.0\.0\.1:\d+$", proxyUrl);
-        Assert.Contains(Path.Combine(data.Path, "ca.pem"), await process.StandardError.ReadLineAsync(TestTimeout.Token()));
+        // Log lines are written by a background logger and may interleave; look for the CA line itself.
+        string? caLine = null;
+        while (caLine is null && await process.StandardError.ReadLineAsync(TestTimeout.Token()) is { } next)
+        {
+            if (next.StartsWith("CA certificate: ", StringComparison.Ordinal)) caLine = next;
+        }
+        Assert.Contains(Path.Combine(data.Path, "ca.pem"), caLine);
 
         using (var client = new HttpClient(new SocketsHttpHandler { Proxy = new System.Net.WebProxy(proxyUrl), UseProxy = true }))
         {
