@@ -27,7 +27,9 @@ public static class ProxyMcpServer
             .WithTools<Tools.Rules.RuleTools>()
             .WithTools<Tools.Rules.ModificationTools>()
             .WithTools<Tools.Rules.UpstreamTools>()
+            .WithTools<InterceptorTools>()
             .WithResources<ProxyResources>()
+            .WithResources<InterceptorResources>()
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolFailureFilter.Wrap));
 
     private static string ReadVersion()

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ProxyMcp.Capture.Live;
 using ProxyMcp.Engine;
 using ProxyMcp.Engine.Tls;
+using ProxyMcp.Interceptors;
 
 namespace ProxyMcp.Proxy;
 
@@ -27,6 +28,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ProxyRuntime>();
         Capture = new LiveCapture(settings.MaxExchanges);
+        Interceptors = InterceptorRegistry.CreateDefault(Path.Combine(settings.DataDirectory, "interceptors"));
         ListenAddress = settings.ListenAddress;
         UpstreamInsecure = settings.UpstreamInsecure;
     }
@@ -34,6 +36,9 @@ public sealed class ProxyRuntime : IAsyncDisposable
     public RuntimeSettings Settings { get; }
 
     public LiveCapture Capture { get; }
+
+    /// <summary>Spawned processes and (later) browsers, devices, containers routed through the proxy; one registry per process.</summary>
+    public InterceptorRegistry Interceptors { get; }
 
     public bool IsRunning => _engine?.IsRunning == true;
 
@@ -127,6 +132,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
         try
         {
             if (!IsRunning) throw new InvalidOperationException("Proxy is not running.");
+            // proxy-mcp order: interceptor targets (and their CA files) go first, then the listener; failures do not stop it.
+            if (await Interceptors.TryDeactivateAllAsync(cancellationToken) is { } failure) _logger.LogWarning("Deactivating interceptors: {Failure}", failure);
             await _engine!.StopAsync(cancellationToken);
             _logger.LogInformation("Proxy stopped");
         }
@@ -147,6 +154,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
             // One engine for the process lifetime, so the capture subscription is made exactly once.
             var engine = new ProxyEngine(GetOrCreateAuthority(), _loggerFactory);
             engine.ExchangeCompleted += Capture.Add;
+            engine.ExchangeCompleted += e => Interceptors.LinkExchange(e);
             _engine = engine;
             return engine;
         }
@@ -154,6 +162,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Spawned programs must not outlive the server.
+        await Interceptors.TryDeactivateAllAsync();
         if (_engine is not null)
         {
             try

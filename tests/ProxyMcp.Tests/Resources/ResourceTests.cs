@@ -22,12 +22,13 @@ public sealed class ResourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Lists_the_three_fixed_resources_with_their_spec_names()
+    public async Task Lists_the_fixed_resources_with_their_spec_names()
     {
         var resources = await _server.Client.ListResourcesAsync(cancellationToken: TestTimeout.Token());
 
         Assert.Equal(
-            [("proxy://ca-cert", "proxy_ca_cert"), ("proxy://status", "proxy_status"), ("proxy://traffic/summary", "proxy_traffic_summary")],
+            [("proxy://ca-cert", "proxy_ca_cert"), ("proxy://interceptors", "proxy_interceptors"), ("proxy://status", "proxy_status"),
+             ("proxy://traffic/summary", "proxy_traffic_summary")],
             resources.Select(r => (r.Uri, r.Name)).Order());
     }
 
