@@ -96,6 +96,12 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
 
     public bool IsRunning => EndPoint is not null;
 
+    /// <summary>
+    /// Names the local program behind a client connection (called once per accepted connection; return null when unknown).
+    /// Set before start. The interceptors use it to tie exchanges to the processes they spawned.
+    /// </summary>
+    public Func<IPEndPoint, string?>? ClientIdentifier { get; set; }
+
     /// <summary>Where the listener is bound while running; null when stopped.</summary>
     public IPEndPoint? EndPoint { get; private set; }
 
@@ -113,7 +119,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var listener = new ListenerAddress();
             var upstream = UpstreamClient.Create(options, Selector);
             var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, Rules, Selector, logger);
-            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, new TunnelConnector(Selector, options.UpstreamTimeout), logger), logger);
+            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, new TunnelConnector(Selector, options.UpstreamTimeout), logger), ClientIdentifier, logger);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.Services.AddSingleton(_loggerFactory);

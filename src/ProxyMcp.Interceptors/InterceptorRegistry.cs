@@ -130,6 +130,19 @@ public sealed class InterceptorRegistry
         return link;
     }
 
+    /// <summary>Credits an exchange to the target the engine identified when it accepted the connection.</summary>
+    public void RecordLink(string targetId, string exchangeId)
+    {
+        foreach (var interceptor in _interceptors)
+        {
+            if (interceptor.TargetProcesses.Any(p => p.TargetId == targetId) || interceptor.ActiveTargets.Any(t => t.Id == targetId))
+            {
+                interceptor.OnExchangeLinked(targetId, exchangeId);
+                return;
+            }
+        }
+    }
+
     /// <summary>Credits an exchange to a target found earlier (e.g. by the engine when it accepted the connection).</summary>
     public void RecordLink(TargetLink link, string exchangeId) => Find(link.InterceptorId)?.OnExchangeLinked(link.TargetId, exchangeId);
 }

@@ -47,6 +47,7 @@ public static class ExchangeJson
         writer.WriteEndObject();
         writer.WriteBoolean("websocket", exchange.WebSocket);
         if (exchange.ClientEndPoint is not null) writer.WriteString("clientEndPoint", exchange.ClientEndPoint);
+        if (exchange.ClientTarget is not null) writer.WriteString("clientTarget", exchange.ClientTarget);
         writer.WriteEndObject();
     }
 

@@ -39,6 +39,9 @@ public sealed record Exchange
     /// <summary>The client's address and port as the listener saw them ("127.0.0.1:51234"); links exchanges to local processes.</summary>
     public string? ClientEndPoint { get; init; }
 
+    /// <summary>Id of the interceptor target (e.g. a spawned process) whose connection carried this exchange.</summary>
+    public string? ClientTarget { get; init; }
+
     /// <summary>Complete raw bodies, only while body capture is on (a "full" session); owned by whoever stores them.</summary>
     public CapturedBodies? Bodies { get; init; }
 }

@@ -29,6 +29,7 @@ internal sealed class ForwardingContext : IDisposable
     public required HeaderList RequestHeaders { get; init; }
     public ClientTls? ClientTls { get; init; }
     public string? ClientEndPoint { get; init; }
+    public string? ClientTarget { get; init; }
 
     public BodyTap RequestBody { get; }
     public BodyTap ResponseBody { get; }
@@ -76,6 +77,7 @@ internal sealed class ForwardingContext : IDisposable
         {
             Bodies = bodies,
             ClientEndPoint = ClientEndPoint,
+            ClientTarget = ClientTarget,
             Id = Id,
             Timestamp = Timestamp,
             HttpVersion = HttpVersion,

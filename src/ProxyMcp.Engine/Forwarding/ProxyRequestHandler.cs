@@ -56,6 +56,7 @@ internal sealed class ProxyRequestHandler(
             Hostname = target.Hostname,
             Path = target.Uri.PathAndQuery,
             RequestHeaders = ToHeaderList(context.Request.Headers),
+            ClientTarget = connection.ClientTarget,
             ClientEndPoint = context.Connection.RemoteIpAddress is { } remote ? new IPEndPoint(remote, context.Connection.RemotePort).ToString() : null,
             ClientTls = connection.ClientTls ?? (connection.SniHostname is { } sni ? new ClientTls { SniHostname = sni } : null),
         };

@@ -10,7 +10,7 @@ namespace ProxyMcp.Engine.Forwarding;
 /// <summary>Relays a CONNECT tunnel byte for byte to its target, unseen; captured as one CONNECT exchange with byte counts.</summary>
 internal sealed class RawTunnel(ExchangePublisher publisher, TunnelConnector connector, ILogger logger)
 {
-    public async Task RunAsync(IDuplexPipe client, string? clientEndPoint, string host, int port, string reason, CancellationToken cancel)
+    public async Task RunAsync(IDuplexPipe client, string? clientEndPoint, string? clientTarget, string host, int port, string reason, CancellationToken cancel)
     {
         var started = Stopwatch.GetTimestamp();
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -54,7 +54,8 @@ internal sealed class RawTunnel(ExchangePublisher publisher, TunnelConnector con
             Error = s.error,
             Timings = new ExchangeTimings { ResponseDoneMs = s.duration },
             ClientEndPoint = s.clientEndPoint,
-        }, (timestamp, host, port, reason, sent, received, error, duration, clientEndPoint));
+            ClientTarget = s.clientTarget,
+        }, (timestamp, host, port, reason, sent, received, error, duration, clientEndPoint, clientTarget));
     }
 
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;

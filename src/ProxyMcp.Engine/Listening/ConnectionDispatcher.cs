@@ -15,6 +15,7 @@ namespace ProxyMcp.Engine.Listening;
 internal sealed class ConnectionDispatcher(
     ProxyOptions options,
     RawTunnel rawTunnel,
+    Func<System.Net.IPEndPoint, string?>? clientIdentifier,
     ILogger logger)
 {
     private const byte TlsHandshakeRecord = 0x16;
@@ -30,6 +31,18 @@ internal sealed class ConnectionDispatcher(
     {
         var feature = new ProxyConnectionFeature();
         connection.Features.Set(feature);
+        // Identified now, while the client is certainly still connected (a short-lived client may be gone by the end).
+        if (clientIdentifier is not null && connection.RemoteEndPoint is System.Net.IPEndPoint remote)
+        {
+            try
+            {
+                feature.ClientTarget = clientIdentifier(remote);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                logger.LogDebug(ex, "Could not identify the client of {Remote}", remote);
+            }
+        }
         var input = connection.Transport.Input;
         var cancel = connection.ConnectionClosed;
         try
@@ -94,14 +107,14 @@ internal sealed class ConnectionDispatcher(
 
         if (PassthroughHosts.Matches(options.PassthroughHosts, host))
         {
-            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), host, port, reason: "passthrough host", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "passthrough host", cancel);
             return;
         }
 
         var first = await PeekWithTimeoutAsync(input, cancel);
         if (first is null)
         {
-            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), host, port, reason: "server speaks first", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "server speaks first", cancel);
             return;
         }
         if (first == TlsHandshakeRecord)
@@ -116,7 +129,7 @@ internal sealed class ConnectionDispatcher(
         }
         else
         {
-            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), host, port, reason: "not HTTP or TLS", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "not HTTP or TLS", cancel);
         }
     }
 

@@ -154,7 +154,13 @@ public sealed class ProxyRuntime : IAsyncDisposable
             // One engine for the process lifetime, so the capture subscription is made exactly once.
             var engine = new ProxyEngine(GetOrCreateAuthority(), _loggerFactory);
             engine.ExchangeCompleted += Capture.Add;
-            engine.ExchangeCompleted += e => Interceptors.LinkExchange(e);
+            // Connections are tied to spawned programs when accepted; a late lookup covers anything accepted earlier.
+            engine.ClientIdentifier = endPoint => Interceptors.TryFindTargetFor(endPoint)?.TargetId;
+            engine.ExchangeCompleted += e =>
+            {
+                if (e.ClientTarget is { } target) Interceptors.RecordLink(target, e.Id);
+                else Interceptors.LinkExchange(e);
+            };
             _engine = engine;
             return engine;
         }

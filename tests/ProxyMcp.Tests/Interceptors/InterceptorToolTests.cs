@@ -102,6 +102,10 @@ public sealed class InterceptorToolTests
 
         var traffic = (await server.CallAsync("proxy_list_traffic", new { url_filter = "/through-proxy" })).AssertSuccess();
         Assert.Equal(1, traffic["total"].GetInt32());
+        // Tied to the spawned process when the connection was accepted, even though curl has long exited.
+        var exchangeId = traffic["exchanges"][0].GetProperty("id").GetString();
+        var exchange = (await server.CallAsync("proxy_get_exchange", new { exchange_id = exchangeId })).AssertSuccess()["exchange"];
+        Assert.Equal(targetId, exchange.GetProperty("clientTarget").GetString());
 
         var kill = (await server.CallAsync("interceptor_kill", new { target_id = targetId })).AssertSuccess();
         Assert.Equal($"Process {targetId} had already exited with code 0.", kill["message"].GetString());
