@@ -158,6 +158,71 @@ public sealed class RuleToolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Over_many_generated_requests_the_simulator_winner_is_the_rule_live_traffic_hits()
+    {
+        var port = (await _server.CallAsync("proxy_start")).AssertSuccess()["port"].GetInt32();
+        string[] rules =
+        [
+            """{"method":"POST","pathPattern":"^/api/"}""",
+            """{"hostname":"*.example.invalid"}""",
+            """{"urlPattern":"[?&]debug=1"}""",
+            """{"headers":{"x-role":"/^adm/i"}}""",
+            """{"method":"PUT","bodyIncludes":"secret"}""",
+        ];
+        var random = new Random(42);
+        for (var i = 0; i < rules.Length; i++)
+        {
+            (await _server.CallAsync("proxy_add_rule", new
+            {
+                description = $"r{i}",
+                priority = random.Next(3),
+                matcher = Json(rules[i]),
+                handler = Json($$"""{"type":"mock","status":{{200 + i}}}"""),
+            })).AssertSuccess();
+        }
+        await _server.CallAsync("proxy_disable_rule", new { rule_id = "rule_3" });
+
+        string[] methods = ["GET", "POST", "PUT", "DELETE", "PATCH"];
+        string[] hosts = ["api.example.invalid", "example.invalid", "other.invalid"];
+        string[] paths = ["/", "/api/items", "/api/items?debug=1", "/static/app.js?v=2&debug=1"];
+        using var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://127.0.0.1:{port}"), UseProxy = true });
+        const int count = 120;
+        for (var i = 0; i < count; i++)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(methods[random.Next(methods.Length)]),
+                $"http://{hosts[random.Next(hosts.Length)]}{paths[random.Next(paths.Length)]}");
+            request.Headers.Add("x-seq", i.ToString());
+            if (random.Next(3) == 0) request.Headers.Add("x-role", random.Next(2) == 0 ? "Admin" : "user");
+            if (request.Method != HttpMethod.Get && random.Next(2) == 0) request.Content = new StringContent(random.Next(2) == 0 ? "a secret" : "public");
+            using var _ = await client.SendAsync(request);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (_server.Runtime.Capture.Count < count && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(count, _server.Runtime.Capture.Count);
+
+        var winners = new HashSet<string?>();
+        foreach (var exchange in _server.Runtime.Capture.Snapshot())
+        {
+            var simulated = (await _server.CallAsync("proxy_test_rule_match", new
+            {
+                request = JsonSerializer.SerializeToElement(new
+                {
+                    method = exchange.Request.Method,
+                    url = exchange.Request.Url,
+                    headers = exchange.Request.Headers.ToJoinedMap(),
+                    body = exchange.Request.BodyPreview,
+                }),
+            })).AssertSuccess()["result"].GetProperty("effectiveWinner");
+            var expected = simulated.ValueKind == JsonValueKind.Null ? null : simulated.GetProperty("ruleId").GetString();
+            Assert.Equal(expected, exchange.MatchedRuleId);
+            winners.Add(expected);
+        }
+        // The generator really exercised several rules and the no-match case.
+        Assert.True(winners.Count >= 4, string.Join(",", winners));
+        Assert.DoesNotContain("rule_3", winners);
+    }
+
+    [Fact]
     public async Task Upstream_tools_set_show_masked_and_remove()
     {
         var set = (await _server.CallAsync("proxy_set_upstream", new { proxy_url = "socks5://bob:hunter2@127.0.0.1:1080", no_proxy = new[] { "localhost", ".internal.test" } })).AssertSuccess();
