@@ -3,6 +3,9 @@ namespace ProxyMcp.Engine.Tests.Tls;
 /// <summary>Runs tshark over a synthetic capture and returns the requested fields, one row per TLS packet.</summary>
 internal static class Tshark
 {
+    /// <summary>Set to a directory to keep each synthetic capture there for inspection (e.g. with other dissectors).</summary>
+    public const string KeepCaptureVariable = "PROXYMCP_TLS_KEEP_PCAP";
+
     public static string? Path { get; } = ExternalTool.Find("tshark");
 
     /// <summary>
@@ -14,6 +17,12 @@ internal static class Tshark
         var tshark = Path ?? throw new InvalidOperationException("tshark not installed");
         var file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"proxymcp-tls-{Guid.NewGuid():N}.pcap");
         await File.WriteAllBytesAsync(file, pcap);
+        if (Environment.GetEnvironmentVariable(KeepCaptureVariable) is { Length: > 0 } keep)
+        {
+            Directory.CreateDirectory(keep);
+            File.Copy(file, System.IO.Path.Combine(keep, System.IO.Path.GetFileName(file)));
+        }
+
         try
         {
             List<string> arguments = ["-n", "-r", file, "-d", "tcp.port==443,tls", "-T", "fields", "-E", "separator=/t",
