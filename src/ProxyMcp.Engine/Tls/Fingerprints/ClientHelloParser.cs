@@ -9,6 +9,15 @@ namespace ProxyMcp.Engine.Tls.Fingerprints;
 /// Parses the ClientHello from the first bytes a client sends, before TLS termination. The caller peeks (nothing is
 /// consumed) and parses again from the start after each read until the result is no longer
 /// <see cref="HelloParseStatus.NeedMoreData"/>. Never throws; looks at most at <see cref="MaxInputLength"/> bytes.
+/// <para>
+/// Strictness: the record layer (content type 22, major version 3, record length 1..2^14, nothing but handshake records
+/// until the hello is complete), the hello's own vectors, and the content of the extensions we read (server_name,
+/// supported_groups, ec_point_formats, signature_algorithms, ALPN, supported_versions) must be well formed, else
+/// <see cref="HelloParseStatus.Invalid"/>. Tolerated, because fingerprints still mean something: a repeated extension
+/// (listed twice, first content wins), an empty server_name extension, empty ALPN names, empty lists, and no extension
+/// block at all. Other extensions are listed without looking inside. An SSLv2-style hello is
+/// <see cref="HelloParseStatus.NotTls"/>.
+/// </para>
 /// </summary>
 public static class ClientHelloParser
 {

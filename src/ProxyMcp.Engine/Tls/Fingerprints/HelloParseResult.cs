@@ -28,7 +28,9 @@ public readonly record struct HelloParseResult<THello>
     /// </summary>
     public int Length { get; }
 
-    /// <summary>Why the input was rejected, for <see cref="HelloParseStatus.NotTls"/> and <see cref="HelloParseStatus.Invalid"/>.</summary>
+    /// <summary>
+    /// Why the input was rejected, for <see cref="HelloParseStatus.NotTls"/> and <see cref="HelloParseStatus.Invalid"/>.
+    /// </summary>
     public string? Reason { get; }
 
     [MemberNotNullWhen(true, nameof(Hello))]
