@@ -41,6 +41,9 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
     /// <summary>The interception rules; they survive stop/start and apply to the next request after every change.</summary>
     public RuleStore Rules { get; } = new();
 
+    /// <summary>Server-side TLS (JA3S) capture; off by default, switchable while running.</summary>
+    public ServerTlsObserver ServerTls { get; } = new();
+
     /// <summary>Upstream proxies (global and per host); they survive stop/start and apply to the next request.</summary>
     public UpstreamConfiguration Upstreams { get; } = new();
 
@@ -117,8 +120,8 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var logger = _loggerFactory.CreateLogger("ProxyMcp.Engine");
             var publisher = new ExchangePublisher(e => ExchangeCompleted?.Invoke(e), logger);
             var listener = new ListenerAddress();
-            var upstream = UpstreamClient.Create(options, Selector);
-            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, Rules, Selector, logger);
+            var upstream = UpstreamClient.Create(options, Selector, ServerTls);
+            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, Rules, Selector, ServerTls, logger);
             var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, new TunnelConnector(Selector, options.UpstreamTimeout), logger), ClientIdentifier, logger);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());

@@ -27,6 +27,7 @@ public static class ProxyMcpServer
             .WithTools<Tools.Rules.RuleTools>()
             .WithTools<Tools.Rules.ModificationTools>()
             .WithTools<Tools.Rules.UpstreamTools>()
+            .WithTools<Tools.Tls.TlsTools>()
             .WithTools<InterceptorTools>()
             .WithResources<ProxyResources>()
             .WithResources<InterceptorResources>()

@@ -91,6 +91,19 @@ public static class ExchangeJson
         writer.WriteEndObject();
     }
 
+    /// <summary>The "tls" object alone ({client?, server?}), as proxy_get_tls_fingerprints returns it.</summary>
+    public static JsonObject TlsNode(ExchangeTls tls)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            WriteTls(writer, tls);
+            writer.WriteEndObject();
+        }
+        return JsonNode.Parse(buffer.ToArray())!["tls"]!.AsObject().DeepClone().AsObject();
+    }
+
     private static void WriteTls(Utf8JsonWriter writer, ExchangeTls tls)
     {
         writer.WriteStartObject("tls");
@@ -106,6 +119,14 @@ public static class ExchangeJson
             }
             WriteOptional(writer, "ja3Fingerprint", client.Ja3Fingerprint);
             WriteOptional(writer, "ja4Fingerprint", client.Ja4Fingerprint);
+            WriteOptional(writer, "ja3", client.Ja3);
+            WriteOptional(writer, "ja4_r", client.Ja4Raw);
+            if (client.OfferedVersions is not null)
+            {
+                writer.WriteStartArray("offeredVersions");
+                foreach (var version in client.OfferedVersions) writer.WriteStringValue(version);
+                writer.WriteEndArray();
+            }
             WriteOptional(writer, "negotiatedProtocol", client.NegotiatedProtocol);
             WriteOptional(writer, "negotiatedAlpn", client.NegotiatedAlpn);
             writer.WriteEndObject();
@@ -116,6 +137,7 @@ public static class ExchangeJson
             WriteOptional(writer, "protocol", server.Protocol);
             WriteOptional(writer, "cipher", server.Cipher);
             WriteOptional(writer, "ja3sFingerprint", server.Ja3sFingerprint);
+            WriteOptional(writer, "ja3s", server.Ja3s);
             writer.WriteEndObject();
         }
         writer.WriteEndObject();

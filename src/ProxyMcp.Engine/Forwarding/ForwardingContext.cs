@@ -35,6 +35,9 @@ internal sealed class ForwardingContext : IDisposable
     public BodyTap ResponseBody { get; }
 
     public int? StatusCode { get; set; }
+    /// <summary>host:port the request was sent to (for server TLS facts).</summary>
+    public string? UpstreamOrigin { get; set; }
+    public ServerTls? ServerTls { get; set; }
     public string StatusMessage { get; set; } = "";
     public HeaderList? ResponseHeaders { get; set; }
     public ExchangeError? Error { get; set; }
@@ -92,7 +95,7 @@ internal sealed class ForwardingContext : IDisposable
                 BodySize = RequestBody.Total,
             },
             Response = response,
-            Tls = ClientTls is null ? null : new ExchangeTls { Client = ClientTls },
+            Tls = ClientTls is null && ServerTls is null ? null : new ExchangeTls { Client = ClientTls, Server = ServerTls },
             Duration = ResponseDoneMs is { } done ? Math.Round(done) : null,
             MatchedRuleId = MatchedRuleId,
             Error = Error,

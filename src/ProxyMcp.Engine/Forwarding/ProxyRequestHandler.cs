@@ -8,6 +8,7 @@ using Microsoft.Extensions.Primitives;
 using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Engine.Listening;
 using ProxyMcp.Engine.Rules;
+using ProxyMcp.Engine.Tls;
 using ProxyMcp.Engine.Upstream;
 
 namespace ProxyMcp.Engine.Forwarding;
@@ -25,6 +26,7 @@ internal sealed class ProxyRequestHandler(
     CaptureSettings capture,
     RuleStore rules,
     UpstreamSelector upstreams,
+    ServerTlsObserver serverTls,
     ILogger logger)
 {
     /// <summary>Largest body a rule may rewrite; bigger bodies stream through unmodified.</summary>
@@ -58,7 +60,7 @@ internal sealed class ProxyRequestHandler(
             RequestHeaders = ToHeaderList(context.Request.Headers),
             ClientTarget = connection.ClientTarget,
             ClientEndPoint = context.Connection.RemoteIpAddress is { } remote ? new IPEndPoint(remote, context.Connection.RemotePort).ToString() : null,
-            ClientTls = connection.ClientTls ?? (connection.SniHostname is { } sni ? new ClientTls { SniHostname = sni } : null),
+            ClientTls = ClientTlsOf(context, connection),
         };
         try
         {
@@ -97,6 +99,7 @@ internal sealed class ProxyRequestHandler(
         finally
         {
             forwarding.ResponseDoneMs ??= forwarding.StatusCode is null ? null : forwarding.ElapsedMs;
+            if (forwarding.UpstreamOrigin is { } origin) forwarding.ServerTls = serverTls.For(origin);
             publisher.Publish(static f => f.ToExchange(), forwarding);
         }
     }
@@ -131,6 +134,7 @@ internal sealed class ProxyRequestHandler(
 
     private async Task ForwardAsync(HttpContext context, RequestTarget target, ForwardingContext forwarding, CompiledHandler? handler)
     {
+        forwarding.UpstreamOrigin = $"{target.Uri.IdnHost}:{target.Uri.Port}";
         var clientAborted = context.RequestAborted;
         var (request, requestBody) = await CreateUpstreamRequestAsync(context, target, forwarding, handler);
         using var requestScope = request;
@@ -592,6 +596,31 @@ internal sealed class ProxyRequestHandler(
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>The connection's ClientHello facts plus what the handshake settled (protocol, ALPN).</summary>
+    private static ClientTls? ClientTlsOf(HttpContext context, ProxyConnectionFeature connection)
+    {
+        if (!connection.IsTls) return null;
+        var handshake = context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>();
+        var alpn = context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream.NegotiatedApplicationProtocol.Protocol;
+        var facts = connection.ClientTls ?? new ClientTls { SniHostname = connection.SniHostname };
+        return facts with
+        {
+            NegotiatedProtocol = handshake is null ? null : ProtocolName(handshake.Protocol),
+            NegotiatedAlpn = alpn is { Length: > 0 } protocol ? System.Text.Encoding.ASCII.GetString(protocol.Span) : null,
+        };
+    }
+
+    private static string? ProtocolName(System.Security.Authentication.SslProtocols protocol) => protocol switch
+    {
+#pragma warning disable SYSLIB0039 // naming old protocols is not using them
+        System.Security.Authentication.SslProtocols.Tls => "TLSv1",
+        System.Security.Authentication.SslProtocols.Tls11 => "TLSv1.1",
+#pragma warning restore SYSLIB0039
+        System.Security.Authentication.SslProtocols.Tls12 => "TLSv1.2",
+        System.Security.Authentication.SslProtocols.Tls13 => "TLSv1.3",
+        _ => null,
+    };
 
     private static HeaderList ToHeaderList(IHeaderDictionary headers)
     {

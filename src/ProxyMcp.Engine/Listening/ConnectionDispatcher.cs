@@ -3,7 +3,10 @@ using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Engine.Forwarding;
+using ProxyMcp.Engine.Tls;
+using ProxyMcp.Engine.Tls.Fingerprints;
 
 namespace ProxyMcp.Engine.Listening;
 
@@ -23,6 +26,9 @@ internal sealed class ConnectionDispatcher(
 
     /// <summary>How long a tunnel may stay silent before we decide the server is expected to speak first.</summary>
     private static readonly TimeSpan FirstByteTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a client may take to send its whole ClientHello.</summary>
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Kestrel's HTTP layer, captured after the TLS middleware so plain connections can skip TLS.</summary>
     public ConnectionDelegate? Http { get; set; }
@@ -52,6 +58,7 @@ internal sealed class ConnectionDispatcher(
             if (start.FirstSpan[0] == TlsHandshakeRecord)
             {
                 feature.Mode = ConnectionMode.DirectTls;
+                feature.ClientTls = await PeekClientHelloAsync(input, cancel);
                 await tls(connection);
                 return;
             }
@@ -120,6 +127,7 @@ internal sealed class ConnectionDispatcher(
         if (first == TlsHandshakeRecord)
         {
             feature.Mode = ConnectionMode.TunnelTls;
+            feature.ClientTls = await PeekClientHelloAsync(input, cancel);
             await tls(connection);
         }
         else if (IsTokenChar(first.Value))
@@ -130,6 +138,38 @@ internal sealed class ConnectionDispatcher(
         else
         {
             await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "not HTTP or TLS", cancel);
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole ClientHello (across records and segments) without consuming it, for JA3/JA4; SslStream then reads
+    /// the same bytes. Null when the bytes are not a parsable hello — the TLS layer will report that itself.
+    /// </summary>
+    private async Task<ClientTls?> PeekClientHelloAsync(PipeReader input, CancellationToken cancel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(HelloTimeout);
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(timeout.Token);
+                var buffer = result.Buffer;
+                var parsed = ClientHelloParser.Parse(buffer);
+                if (parsed.Status == HelloParseStatus.NeedMoreData && !result.IsCompleted && buffer.Length < ClientHelloParser.MaxInputLength)
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+                input.AdvanceTo(buffer.Start, buffer.Start);
+                if (parsed.IsComplete) return ClientFingerprint.From(parsed.Hello);
+                logger.LogDebug("No fingerprint for a TLS client: {Reason}", parsed.Reason ?? parsed.Status.ToString());
+                return null;
+            }
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return null;
         }
     }
 

@@ -135,6 +135,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
             // proxy-mcp order: interceptor targets (and their CA files) go first, then the listener; failures do not stop it.
             if (await Interceptors.TryDeactivateAllAsync(cancellationToken) is { } failure) _logger.LogWarning("Deactivating interceptors: {Failure}", failure);
             await _engine!.StopAsync(cancellationToken);
+            // As in proxy-mcp, server TLS capture is a per-run switch.
+            _engine.ServerTls.Enabled = false;
             _logger.LogInformation("Proxy stopped");
         }
         finally

@@ -15,7 +15,8 @@ public sealed class ToolListTests
         Assert.Equal(
             ["interceptor_deactivate_all", "interceptor_kill", "interceptor_list", "interceptor_spawn", "interceptor_status",
              "proxy_add_rule", "proxy_clear_traffic", "proxy_clear_upstream", "proxy_disable_rule", "proxy_enable_rule",
-             "proxy_get_ca_cert", "proxy_get_exchange", "proxy_inject_headers", "proxy_list_rules", "proxy_list_traffic",
+             "proxy_enable_server_tls_capture", "proxy_get_ca_cert", "proxy_get_exchange", "proxy_get_tls_config",
+             "proxy_get_tls_fingerprints", "proxy_inject_headers", "proxy_list_rules", "proxy_list_tls_fingerprints", "proxy_list_traffic",
              "proxy_mock_response", "proxy_remove_host_upstream", "proxy_remove_rule", "proxy_rewrite_url", "proxy_search_traffic",
              "proxy_set_host_upstream", "proxy_set_upstream", "proxy_start", "proxy_status", "proxy_stop", "proxy_test_rule_match",
              "proxy_update_rule"],

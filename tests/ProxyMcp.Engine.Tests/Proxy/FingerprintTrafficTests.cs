@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using ProxyMcp.Engine.Tests.Tls;
+using ProxyMcp.Engine.Tls.Fingerprints;
+using ProxyMcp.TestSupport;
+
+namespace ProxyMcp.Engine.Tests.Proxy;
+
+/// <summary>Fingerprints of real clients through the real proxy, checked against tshark on the same client's hello.</summary>
+public sealed class FingerprintTrafficTests : IAsyncLifetime
+{
+    private OriginServer _origin = null!;
+    private RunningProxy _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _origin = await OriginServer.StartAsync();
+        _proxy = await RunningProxy.StartAsync(new ProxyOptions { ExtraTrustedRoots = [_origin.Certificates.Root] });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _origin.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("--http1.1")]
+    [InlineData("--http2")]
+    [InlineData("--tls-max 1.2")]
+    public async Task Curl_through_the_proxy_carries_the_ja3_tshark_computes_for_the_same_client(string options)
+    {
+        if (!CurlRunner.IsAvailable) return;
+        var flags = options.Split(' ');
+        // Ground truth: the same curl options against a raw socket, the hello read by tshark.
+        var hello = await CaptureDirectHelloAsync(port => [.. flags, "-sk", "--max-time", "5", $"https://localhost:{port}/"]);
+        var parsed = ClientHelloParser.Parse(hello);
+        Assert.True(parsed.IsComplete, parsed.Reason);
+        var expectedJa4 = Ja4.Compute(parsed.Hello).Fingerprint;
+
+        var result = await CurlRunner.RunAsync([.. flags, "-sS", "--cacert", _proxy.CaPath, "-x", _proxy.Url.ToString(), $"{_origin.HttpsUrl}/hello?{Tag(options)}"]);
+        result.EnsureSuccess();
+        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path == $"/hello?{Tag(options)}");
+        var client = exchange.Tls!.Client!;
+        Assert.Equal("localhost", client.SniHostname);
+        Assert.Equal(expectedJa4, client.Ja4Fingerprint);
+        Assert.Equal(Convert.ToHexStringLower(MD5.HashData(Encoding.ASCII.GetBytes(client.Ja3!))), client.Ja3Fingerprint);
+        Assert.Equal(options == "--tls-max 1.2" ? "TLSv1.2" : "TLSv1.3", client.NegotiatedProtocol);
+        Assert.Equal(options == "--http1.1" ? "http/1.1" : "h2", client.NegotiatedAlpn);
+
+        if (Tshark.Path is null) return;
+        var rows = await Tshark.ReadFieldsAsync(PcapFile.Build([new PcapPacket(hello, 40000, 443)]),
+            [RealClientHelloCaptures.TsharkJa3, RealClientHelloCaptures.TsharkJa3Full]);
+        Assert.Equal(rows[40000][0], client.Ja3Fingerprint);
+        Assert.Equal(rows[40000][1], client.Ja3);
+    }
+
+    [Fact]
+    public async Task Every_stream_of_an_http2_connection_carries_its_fingerprint()
+    {
+        using var client = _proxy.CreateClient(HttpVersion.Version20);
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(i => client.GetStringAsync($"{_origin.HttpsUrl}/hello?stream={i}")));
+        var exchanges = new List<ProxyMcp.Engine.Exchanges.Exchange>();
+        for (var i = 0; i < 5; i++) exchanges.Add(await _proxy.WaitForExchangeAsync(e => e.Request.Path == $"/hello?stream={i}"));
+        Assert.All(exchanges, e => Assert.Equal("HTTP/2", e.HttpVersion));
+        Assert.Single(exchanges.Select(e => e.Tls!.Client!.Ja4Fingerprint).Distinct());
+        Assert.StartsWith("t13d", exchanges[0].Tls!.Client!.Ja4Fingerprint);
+        Assert.Contains("h2", exchanges[0].Tls!.Client!.ClientAlpn!);
+    }
+
+    [Fact]
+    public async Task Server_tls_capture_adds_the_origin_ja3s_only_while_enabled()
+    {
+        using var off = _proxy.CreateClient();
+        await off.GetStringAsync($"{_origin.HttpsUrl}/hello?server=off");
+        Assert.Null((await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?server=off")).Tls!.Server);
+
+        _proxy.Engine.ServerTls.Enabled = true;
+        // A new client makes the proxy open a new origin connection, whose ServerHello is observed.
+        using var on = _proxy.CreateClient();
+        await on.GetStringAsync($"{_origin.HttpsUrl.Replace("localhost", "127.0.0.1")}/hello?server=on");
+        var server = (await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?server=on")).Tls!.Server!;
+        Assert.Equal("TLSv1.3", server.Protocol);
+        Assert.StartsWith("TLS_", server.Cipher);
+        Assert.StartsWith("771,", server.Ja3s);
+        Assert.Equal(Convert.ToHexStringLower(MD5.HashData(Encoding.ASCII.GetBytes(server.Ja3s!))), server.Ja3sFingerprint);
+
+        _proxy.Engine.ServerTls.Enabled = false;
+        await on.GetStringAsync($"{_origin.HttpsUrl.Replace("localhost", "127.0.0.1")}/hello?server=off-again");
+        Assert.Null((await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?server=off-again")).Tls!.Server);
+    }
+
+    private static string Tag(string options) => options.Replace(' ', '_').TrimStart('-');
+
+    /// <summary>Runs curl against a bare TCP listener and returns the bytes of its ClientHello.</summary>
+    private static async Task<byte[]> CaptureDirectHelloAsync(Func<int, string[]> arguments)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var curl = CurlRunner.RunAsync(arguments(port), TimeSpan.FromSeconds(10));
+        using var socket = await listener.AcceptTcpClientAsync();
+        var stream = socket.GetStream();
+        var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        while (true)
+        {
+            var read = await stream.ReadAsync(chunk);
+            if (read == 0) break;
+            buffer.Write(chunk, 0, read);
+            if (ClientHelloParser.Parse(buffer.ToArray()).Status != HelloParseStatus.NeedMoreData) break;
+        }
+        socket.Close();
+        await curl;
+        var parsed = ClientHelloParser.Parse(buffer.ToArray());
+        return buffer.ToArray()[..parsed.Length];
+    }
+}
