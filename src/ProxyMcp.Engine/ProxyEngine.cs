@@ -1,21 +1,42 @@
 using System.Net;
+using System.Net.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ProxyMcp.Engine.Exchanges;
+using ProxyMcp.Engine.Forwarding;
+using ProxyMcp.Engine.Listening;
 using ProxyMcp.Engine.Tls;
 
 namespace ProxyMcp.Engine;
 
 /// <summary>The explicit MITM listener: accepts proxy traffic, forwards it and raises one event per exchange.</summary>
-public sealed class ProxyEngine : IAsyncDisposable
+public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? loggerFactory = null) : IAsyncDisposable
 {
-    public ProxyEngine(CertificateAuthority authority, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
+    private readonly ILoggerFactory _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private WebApplication? _app;
+    private HttpMessageInvoker? _upstream;
+    private readonly CaptureSettings _capture = new();
+
+    /// <summary>
+    /// Complete-body capture for recording sessions; null (the default) keeps only previews. Takes effect for the next request.
+    /// </summary>
+    public BodyCapturePolicy? BodyCapture
     {
-        Authority = authority;
-        _ = loggerFactory;
+        get => _capture.BodyCapture;
+        set => _capture.BodyCapture = value;
     }
 
-    public CertificateAuthority Authority { get; }
+    public CertificateAuthority Authority { get; } = authority;
 
-    /// <summary>Raised once per finished exchange (response sent, or request failed/aborted), off the hot path's critical section.</summary>
+    /// <summary>Raised once per finished exchange (response sent, or request failed or aborted), on a pool thread.</summary>
     public event Action<Exchange>? ExchangeCompleted;
 
     public bool IsRunning => EndPoint is not null;
@@ -23,12 +44,150 @@ public sealed class ProxyEngine : IAsyncDisposable
     /// <summary>Where the listener is bound while running; null when stopped.</summary>
     public IPEndPoint? EndPoint { get; private set; }
 
-    public Task<IPEndPoint> StartAsync(ProxyOptions options, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    /// <summary>The options the running listener was started with.</summary>
+    public ProxyOptions? Options { get; private set; }
 
-    public Task StopAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public async Task<IPEndPoint> StartAsync(ProxyOptions options, CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_app is not null) throw new InvalidOperationException("Proxy is already running. Stop it first.");
+            var logger = _loggerFactory.CreateLogger("ProxyMcp.Engine");
+            var publisher = new ExchangePublisher(e => ExchangeCompleted?.Invoke(e), logger);
+            var listener = new ListenerAddress();
+            var upstream = UpstreamClient.Create(options);
+            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, logger);
+            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, options.UpstreamTimeout, logger), logger);
 
-    internal void Raise(Exchange exchange) => ExchangeCompleted?.Invoke(exchange);
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.Services.AddSingleton(_loggerFactory);
+            builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                ConfigureLimits(kestrel);
+                kestrel.Listen(options.BindAddress, options.Port, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.Use(next => connection => dispatcher.OnConnectionAsync(connection, next));
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = context => ValueTask.FromResult(CreateServerOptions(context)),
+                        HandshakeTimeout = TimeSpan.FromSeconds(15),
+                    });
+                    // Captures Kestrel's HTTP layer so the dispatcher can route plain connections around TLS.
+                    listen.Use(next =>
+                    {
+                        dispatcher.Http = next;
+                        return next;
+                    });
+                });
+            });
+            var app = builder.Build();
+            app.Run(handler.HandleAsync);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                upstream.Dispose();
+                throw;
+            }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var port = new Uri(address).Port;
+            var endPoint = new IPEndPoint(options.BindAddress, port);
+            listener.Set(endPoint);
+            _app = app;
+            _upstream = upstream;
+            Options = options;
+            EndPoint = endPoint;
+            return endPoint;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (_app is null) return;
+            EndPoint = null;
+            using (var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                // Open tunnels and long downloads get a moment, then are cut.
+                grace.CancelAfter(TimeSpan.FromSeconds(2));
+                try
+                {
+                    await _app.StopAsync(grace.Token);
+                }
+                catch (OperationCanceledException) { }
+            }
+            await _app.DisposeAsync();
+            _upstream?.Dispose();
+            _app = null;
+            _upstream = null;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    private SslServerAuthenticationOptions CreateServerOptions(TlsHandshakeCallbackContext context)
+    {
+        var feature = context.Connection.Features.Get<ProxyConnectionFeature>();
+        var sni = StripPort(context.ClientHelloInfo.ServerName);
+        if (feature is not null && !string.IsNullOrEmpty(sni)) feature.SniHostname = sni;
+        var host = !string.IsNullOrEmpty(sni) ? sni : feature?.TunnelHost ?? "localhost";
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = Authority.GetServerContext(host),
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+            ClientCertificateRequired = false,
+        };
+    }
+
+    /// <summary>Some clients put "host:port" in SNI; the certificate is for the host.</summary>
+    private static string? StripPort(string? serverName)
+    {
+        if (string.IsNullOrEmpty(serverName)) return serverName;
+        var colon = serverName.LastIndexOf(':');
+        return colon > 0 && !serverName.Contains(']') && serverName.IndexOf(':') == colon && int.TryParse(serverName.AsSpan(colon + 1), out _)
+            ? serverName[..colon]
+            : serverName;
+    }
+
+    private static void ConfigureLimits(KestrelServerOptions kestrel)
+    {
+        kestrel.AddServerHeader = false;
+        kestrel.AllowHostHeaderOverride = true;
+        var limits = kestrel.Limits;
+        limits.MaxRequestBodySize = null;
+        limits.MinRequestBodyDataRate = null;
+        limits.MinResponseDataRate = null;
+        limits.MaxRequestLineSize = 64 * 1024;
+        limits.MaxRequestHeadersTotalSize = 512 * 1024;
+        limits.MaxRequestHeaderCount = 1000;
+        limits.MaxRequestBufferSize = 1024 * 1024;
+        limits.MaxResponseBufferSize = 1024 * 1024;
+        limits.KeepAliveTimeout = TimeSpan.FromMinutes(5);
+        limits.RequestHeadersTimeout = TimeSpan.FromMinutes(1);
+        limits.Http2.MaxRequestHeaderFieldSize = 128 * 1024;
+        limits.Http2.MaxStreamsPerConnection = 1000;
+        limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
+        limits.Http2.InitialStreamWindowSize = 2 * 1024 * 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _lifecycle.Dispose();
+    }
 }

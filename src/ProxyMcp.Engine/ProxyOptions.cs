@@ -14,6 +14,9 @@ public sealed record ProxyOptions
     /// <summary>Skip verification of origin certificates (off by default).</summary>
     public bool UpstreamInsecure { get; init; }
 
+    /// <summary>Extra roots trusted when verifying origin certificates (besides the system store).</summary>
+    public IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2> ExtraTrustedRoots { get; init; } = [];
+
     /// <summary>Hosts whose CONNECT tunnels are relayed as raw bytes, never intercepted (exact or "*.suffix").</summary>
     public IReadOnlyList<string> PassthroughHosts { get; init; } = [];
 

@@ -35,6 +35,9 @@ public sealed record Exchange
 
     /// <summary>Set when the exchange was a WebSocket upgrade that was tunnelled.</summary>
     public bool WebSocket { get; init; }
+
+    /// <summary>Complete raw bodies, only while body capture is on (a "full" session); owned by whoever stores them.</summary>
+    public CapturedBodies? Bodies { get; init; }
 }
 
 public sealed record ExchangeRequest

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Primitives;
+
+namespace ProxyMcp.Engine.Forwarding;
+
+/// <summary>Headers that describe one connection and must not be copied to the next hop (RFC 9110 §7.6.1).</summary>
+internal static class HopByHopHeaders
+{
+    private static readonly HashSet<string> Always = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+        "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Alt-Svc", "Http2-Settings",
+    };
+
+    /// <summary>True when <paramref name="name"/> is hop-by-hop here, including names listed in the Connection header.</summary>
+    public static bool IsHopByHop(string name, StringValues connectionHeader)
+    {
+        if (Always.Contains(name)) return true;
+        foreach (var value in connectionHeader)
+        {
+            if (value is null) continue;
+            foreach (var token in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (string.Equals(token, name, StringComparison.OrdinalIgnoreCase)) return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,410 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using ProxyMcp.Engine.Exchanges;
+using ProxyMcp.Engine.Listening;
+
+namespace ProxyMcp.Engine.Forwarding;
+
+/// <summary>
+/// Forwards one client request to its origin and streams the response back, tapping both bodies for capture.
+/// Nothing is buffered beyond one copy chunk; failures are classified and surfaced both to the client and the capture.
+/// </summary>
+internal sealed class ProxyRequestHandler(
+    ProxyOptions options,
+    HttpMessageInvoker upstream,
+    ExchangePublisher publisher,
+    StatusPage statusPage,
+    ListenerAddress listener,
+    CaptureSettings capture,
+    ILogger logger)
+{
+    private const int CopyChunkBytes = 64 * 1024;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var connection = context.Features.Get<ProxyConnectionFeature>() ?? new ProxyConnectionFeature();
+        var target = RequestTarget.Resolve(context, connection);
+        if (target is null)
+        {
+            await WriteProxyErrorAsync(context, 400,
+                "Cannot tell where this request should go: send an absolute URL (GET http://host/path) or a Host header.");
+            return;
+        }
+        if (listener.EndPoint is { } self && target.PointsAt(self, listener.LocalAddresses))
+        {
+            await statusPage.WriteAsync(context);
+            return;
+        }
+
+        var forwarding = new ForwardingContext(options.CaptureTapBytes, capture.BodyCapture)
+        {
+            HttpVersion = context.Request.Protocol == "HTTP/2" ? "HTTP/2" : context.Request.Protocol,
+            Method = context.Request.Method,
+            Url = target.Uri.AbsoluteUri,
+            Hostname = target.Hostname,
+            Path = target.Uri.PathAndQuery,
+            RequestHeaders = ToHeaderList(context.Request.Headers),
+            ClientTls = connection.ClientTls ?? (connection.SniHostname is { } sni ? new ClientTls { SniHostname = sni } : null),
+        };
+        try
+        {
+            if (IsWebSocketRequest(context, out var extendedConnect))
+                await ForwardWebSocketAsync(context, target, forwarding, extendedConnect);
+            else
+                await ForwardAsync(context, target, forwarding);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogDebug(ex, "Forwarding {Url} failed", forwarding.Url);
+            forwarding.Error ??= new ExchangeError(ExchangeErrorKind.Other, ex.Message);
+            context.Abort();
+        }
+        finally
+        {
+            forwarding.ResponseDoneMs ??= forwarding.StatusCode is null ? null : forwarding.ElapsedMs;
+            publisher.Publish(static f => f.ToExchange(), forwarding);
+        }
+    }
+
+    private async Task ForwardAsync(HttpContext context, RequestTarget target, ForwardingContext forwarding)
+    {
+        var clientAborted = context.RequestAborted;
+        using var request = CreateUpstreamRequest(context, target, forwarding, out var requestBody);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
+        timeout.CancelAfter(options.UpstreamTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await upstream.SendAsync(request, timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await FailBeforeResponseAsync(context, target, forwarding, requestBody, ex, timedOut: timeout.IsCancellationRequested && !clientAborted.IsCancellationRequested);
+            return;
+        }
+        // The budget covers reaching the origin and its headers; a long download must not be cut by it.
+        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+
+        using (response)
+        {
+            if (requestBody?.CompletedAt is { } sentAt) forwarding.RequestSentMs = forwarding.MsAt(sentAt);
+            forwarding.ResponseHeadersMs = forwarding.ElapsedMs;
+            CopyResponseHead(context, response, forwarding);
+            await CopyResponseBodyAsync(context, response, target, forwarding);
+        }
+    }
+
+    private HttpRequestMessage CreateUpstreamRequest(HttpContext context, RequestTarget target, ForwardingContext forwarding,
+        out TappedRequestBody? body)
+    {
+        var incoming = context.Request;
+        var request = new HttpRequestMessage(new HttpMethod(incoming.Method), target.Uri)
+        {
+            Version = incoming.Protocol == "HTTP/2" ? HttpVersion.Version20 : HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        body = null;
+        var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? incoming.ContentLength > 0;
+        if (canHaveBody)
+        {
+            body = new TappedRequestBody(incoming.Body, forwarding.RequestBody);
+            request.Content = new StreamContent(body, CopyChunkBytes);
+            if (incoming.ContentLength is { } length) request.Content.Headers.ContentLength = length;
+        }
+        else if (incoming.ContentLength == 0)
+        {
+            request.Content = new ByteArrayContent([]);
+        }
+
+        var connectionHeader = incoming.Headers.Connection;
+        foreach (var (name, values) in incoming.Headers)
+        {
+            if (name.StartsWith(':') || HopByHopHeaders.IsHopByHop(name, connectionHeader)) continue;
+            if (string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase)
+                || string.Equals(name, "Expect", StringComparison.OrdinalIgnoreCase)
+                || string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                continue;
+            if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+                request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+        }
+        // gRPC and other trailer users announce it with "TE: trailers", which survives the hop.
+        if (incoming.Headers.TE.ToString().Contains("trailers", StringComparison.OrdinalIgnoreCase))
+            request.Headers.TryAddWithoutValidation("TE", "trailers");
+        request.Headers.Host = target.Authority;
+        return request;
+    }
+
+    private static void CopyResponseHead(HttpContext context, HttpResponseMessage response, ForwardingContext forwarding)
+    {
+        forwarding.StatusCode = (int)response.StatusCode;
+        forwarding.StatusMessage = response.ReasonPhrase ?? "";
+        var recorded = new HeaderList();
+        var outgoing = context.Response.Headers;
+        var connectionHeader = response.Headers.TryGetValues("Connection", out var connectionValues)
+            ? new StringValues(connectionValues.ToArray()) : StringValues.Empty;
+        context.Response.StatusCode = (int)response.StatusCode;
+        if (response.ReasonPhrase is { } reason && context.Request.Protocol != "HTTP/2")
+            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
+        Copy(response.Headers);
+        Copy(response.Content.Headers);
+        forwarding.ResponseHeaders = recorded;
+
+        void Copy(System.Net.Http.Headers.HttpHeaders headers)
+        {
+            foreach (var (name, values) in headers.NonValidated)
+            {
+                foreach (var value in values) recorded.Add(name, value);
+                if (HopByHopHeaders.IsHopByHop(name, connectionHeader)) continue;
+                outgoing.Append(name, values.ToArray());
+            }
+        }
+    }
+
+    private async Task CopyResponseBodyAsync(HttpContext context, HttpResponseMessage response, RequestTarget target,
+        ForwardingContext forwarding)
+    {
+        var clientAborted = context.RequestAborted;
+        var source = await response.Content.ReadAsStreamAsync(clientAborted);
+        var destination = context.Response.Body;
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyChunkBytes);
+        try
+        {
+            var first = true;
+            while (true)
+            {
+                int read;
+                try
+                {
+                    var pending = source.ReadAsync(buffer.AsMemory(), clientAborted);
+                    // A slow origin: give the client the head now rather than when the first body bytes arrive.
+                    if (first && !pending.IsCompleted) await context.Response.Body.FlushAsync(clientAborted);
+                    first = false;
+                    read = await pending;
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+                {
+                    if (clientAborted.IsCancellationRequested)
+                        forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient, "The client closed the connection during the response");
+                    else
+                        forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyFromOrigin,
+                            $"{target.Authority} broke off the response body after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
+                    context.Abort();
+                    return;
+                }
+                if (read == 0) break;
+                forwarding.ResponseBody.Observe(buffer.AsSpan(0, read));
+                try
+                {
+                    await destination.WriteAsync(buffer.AsMemory(0, read), clientAborted);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+                {
+                    forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient,
+                        $"The client stopped reading after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
+                    context.Abort();
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (response.TrailingHeaders.Any() && context.Response.SupportsTrailers())
+        {
+            foreach (var (name, values) in response.TrailingHeaders.NonValidated)
+                context.Response.AppendTrailer(name, new StringValues(values.ToArray()));
+        }
+        try
+        {
+            await context.Response.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient, "The client closed the connection at the end of the response");
+        }
+        forwarding.ResponseDoneMs = forwarding.ElapsedMs;
+    }
+
+    private async Task FailBeforeResponseAsync(HttpContext context, RequestTarget target, ForwardingContext forwarding,
+        TappedRequestBody? requestBody, Exception exception, bool timedOut)
+    {
+        if (context.RequestAborted.IsCancellationRequested || requestBody?.ClientFailure is not null)
+        {
+            forwarding.Error = new ExchangeError(ExchangeErrorKind.RequestBodyFromClient,
+                "The client went away before the request was complete");
+            context.Abort();
+            return;
+        }
+        var error = UpstreamFailure.Classify(exception, target.Authority, timedOut);
+        forwarding.Error = error;
+        var status = UpstreamFailure.StatusFor(error);
+        forwarding.StatusCode = status;
+        forwarding.StatusMessage = status == 504 ? "Gateway Timeout" : "Bad Gateway";
+        forwarding.ResponseHeadersMs = forwarding.ElapsedMs;
+        var message = $"ProxyMcp could not complete the request to {target.Uri.GetLeftPart(UriPartial.Authority)}: {error.Message} [{error.Code}]";
+        forwarding.ResponseHeaders = new HeaderList
+        {
+            { "content-type", "text/plain; charset=utf-8" },
+            { "x-proxymcp-error", error.Code },
+        };
+        var bytes = System.Text.Encoding.UTF8.GetBytes(message + "\n");
+        forwarding.ResponseBody.Observe(bytes);
+        if (context.Response.HasStarted)
+        {
+            context.Abort();
+            return;
+        }
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers["X-ProxyMcp-Error"] = error.Code;
+        context.Response.ContentLength = bytes.Length;
+        try
+        {
+            await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException) { }
+        forwarding.ResponseDoneMs = forwarding.ElapsedMs;
+    }
+
+    private static bool IsWebSocketRequest(HttpContext context, out IHttpExtendedConnectFeature? extendedConnect)
+    {
+        extendedConnect = context.Features.Get<IHttpExtendedConnectFeature>();
+        if (extendedConnect?.IsExtendedConnect == true)
+            return string.Equals(extendedConnect.Protocol, "websocket", StringComparison.OrdinalIgnoreCase);
+        extendedConnect = null;
+        return context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+               && string.Equals(context.Request.Headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private async Task ForwardWebSocketAsync(HttpContext context, RequestTarget target, ForwardingContext forwarding,
+        IHttpExtendedConnectFeature? extendedConnect)
+    {
+        forwarding.WebSocket = true;
+        // RFC 8441 (WebSocket over HTTP/2) arrives as CONNECT with :protocol; the origin always gets an HTTP/1.1 upgrade.
+        using var request = new HttpRequestMessage(HttpMethod.Get, target.Uri)
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            if (name.StartsWith(':') || string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase)) continue;
+            if (HopByHopHeaders.IsHopByHop(name, StringValues.Empty)) continue;
+            request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+        }
+        request.Headers.Host = target.Authority;
+        request.Headers.TryAddWithoutValidation("Connection", "Upgrade");
+        request.Headers.TryAddWithoutValidation("Upgrade", "websocket");
+        if (extendedConnect is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Sec-WebSocket-Key", Convert.ToBase64String(Guid.NewGuid().ToByteArray()));
+            if (!request.Headers.Contains("Sec-WebSocket-Version")) request.Headers.TryAddWithoutValidation("Sec-WebSocket-Version", "13");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        timeout.CancelAfter(options.UpstreamTimeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await upstream.SendAsync(request, timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await FailBeforeResponseAsync(context, target, forwarding, null, ex, timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested);
+            return;
+        }
+        timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        using (response)
+        {
+            forwarding.ResponseHeadersMs = forwarding.ElapsedMs;
+            if (response.StatusCode != HttpStatusCode.SwitchingProtocols)
+            {
+                forwarding.WebSocket = false;
+                CopyResponseHead(context, response, forwarding);
+                await CopyResponseBodyAsync(context, response, target, forwarding);
+                return;
+            }
+            var upstreamStream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+            Stream clientStream;
+            if (extendedConnect is not null)
+            {
+                forwarding.StatusCode = 200;
+                forwarding.StatusMessage = "OK";
+                forwarding.ResponseHeaders = new HeaderList();
+                foreach (var (name, values) in response.Headers.NonValidated)
+                {
+                    foreach (var value in values) forwarding.ResponseHeaders.Add(name, value);
+                    if (name.StartsWith("Sec-WebSocket-", StringComparison.OrdinalIgnoreCase)
+                        && !string.Equals(name, "Sec-WebSocket-Accept", StringComparison.OrdinalIgnoreCase))
+                        context.Response.Headers.Append(name, values.ToArray());
+                }
+                clientStream = await extendedConnect.AcceptAsync();
+            }
+            else
+            {
+                CopyResponseHead(context, response, forwarding);
+                context.Response.Headers.Connection = "Upgrade";
+                context.Response.Headers.Upgrade = "websocket";
+                clientStream = await context.Features.Get<IHttpUpgradeFeature>()!.UpgradeAsync();
+            }
+            await RelayAsync(clientStream, upstreamStream, forwarding, context.RequestAborted);
+            forwarding.ResponseDoneMs = forwarding.ElapsedMs;
+        }
+    }
+
+    private static async Task RelayAsync(Stream client, Stream origin, ForwardingContext forwarding, CancellationToken cancel)
+    {
+        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var up = PumpAsync(client, origin, forwarding.RequestBody, done.Token);
+        var down = PumpAsync(origin, client, forwarding.ResponseBody, done.Token);
+        await Task.WhenAny(up, down);
+        await done.CancelAsync();
+        await Task.WhenAll(up, down);
+        await origin.DisposeAsync();
+    }
+
+    private static async Task PumpAsync(Stream from, Stream to, BodyTap tap, CancellationToken cancel)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (true)
+            {
+                var read = await from.ReadAsync(buffer, cancel);
+                if (read == 0) break;
+                tap.Observe(buffer.AsSpan(0, read));
+                await to.WriteAsync(buffer.AsMemory(0, read), cancel);
+                await to.FlushAsync(cancel);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or HttpRequestException) { }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static HeaderList ToHeaderList(IHeaderDictionary headers)
+    {
+        var list = new HeaderList();
+        foreach (var (name, values) in headers)
+        {
+            foreach (var value in values) list.Add(name, value ?? "");
+        }
+        return list;
+    }
+
+    private static async Task WriteProxyErrorAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync("ProxyMcp: " + message + "\n");
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using ProxyMcp.Engine.Exchanges;
+
+namespace ProxyMcp.Engine.Forwarding;
+
+/// <summary>Relays a CONNECT tunnel byte for byte to its target, unseen; captured as one CONNECT exchange with byte counts.</summary>
+internal sealed class RawTunnel(ExchangePublisher publisher, TimeSpan connectTimeout, ILogger logger)
+{
+    public async Task RunAsync(IDuplexPipe client, string host, int port, string reason, CancellationToken cancel)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long sent = 0, received = 0;
+        ExchangeError? error = null;
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using (var connectTimeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+            {
+                connectTimeoutSource.CancelAfter(connectTimeout);
+                await socket.ConnectAsync(host, port, connectTimeoutSource.Token);
+            }
+            await using var upstream = new NetworkStream(socket, ownsSocket: false);
+            var toUpstream = PumpAsync(client.Input, upstream, n => sent += n, cancel);
+            var toClient = PumpAsync(upstream, client.Output, n => received += n, cancel);
+            await Task.WhenAny(toUpstream, toClient);
+            // One side finished: let the other drain briefly, then tear both down.
+            socket.Shutdown(SocketShutdown.Send);
+            await Task.WhenAny(Task.WhenAll(toUpstream, toClient), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        {
+            if (!cancel.IsCancellationRequested) error = UpstreamFailure.Classify(ex, $"{host}:{port}", timedOut: ex is OperationCanceledException);
+            logger.LogDebug(ex, "Tunnel to {Host}:{Port} ended", host, port);
+        }
+        var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        publisher.Publish(static s => new Exchange
+        {
+            Id = Guid.NewGuid().ToString(),
+            Timestamp = s.timestamp,
+            HttpVersion = "HTTP/1.1",
+            Request = new ExchangeRequest
+            {
+                Method = "CONNECT",
+                Url = $"tcp://{FormatHost(s.host)}:{s.port}",
+                Hostname = s.host,
+                Path = "",
+                Headers = new HeaderList { { "x-proxymcp-tunnel", s.reason } },
+                BodyPreview = "",
+                BodySize = s.sent,
+            },
+            Response = s.error is null
+                ? new ExchangeResponse { StatusCode = 200, StatusMessage = "Connection Established", Headers = [], BodyPreview = "", BodySize = s.received }
+                : null,
+            Duration = Math.Round(s.duration),
+            Error = s.error,
+            Timings = new ExchangeTimings { ResponseDoneMs = s.duration },
+        }, (timestamp, host, port, reason, sent, received, error, duration));
+    }
+
+    private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
+
+    private static async Task PumpAsync(PipeReader from, Stream to, Action<int> count, CancellationToken cancel)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await from.ReadAsync(cancel);
+                foreach (var segment in result.Buffer)
+                {
+                    await to.WriteAsync(segment, cancel);
+                    count(segment.Length);
+                }
+                from.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled) break;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException) { }
+    }
+
+    private static async Task PumpAsync(Stream from, PipeWriter to, Action<int> count, CancellationToken cancel)
+    {
+        try
+        {
+            while (true)
+            {
+                var memory = to.GetMemory(16 * 1024);
+                var read = await from.ReadAsync(memory, cancel);
+                if (read == 0) break;
+                to.Advance(read);
+                count(read);
+                var flush = await to.FlushAsync(cancel);
+                if (flush.IsCompleted) break;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException) { }
+    }
+}

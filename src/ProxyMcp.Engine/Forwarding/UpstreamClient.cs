@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace ProxyMcp.Engine.Forwarding;
+
+/// <summary>The pooled client used for every request to origins: one SocketsHttpHandler per running listener.</summary>
+internal static class UpstreamClient
+{
+    public static HttpMessageInvoker Create(ProxyOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            // The origin must see the client's headers, not ours: no traceparent or baggage injected.
+            ActivityHeadersPropagator = null,
+            ConnectTimeout = options.UpstreamTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+            EnableMultipleHttp2Connections = true,
+            MaxResponseHeadersLength = 256,
+            InitialHttp2StreamWindowSize = 1024 * 1024,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = CreateValidator(options),
+            },
+        };
+        return new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    private static RemoteCertificateValidationCallback CreateValidator(ProxyOptions options)
+    {
+        if (options.UpstreamInsecure) return static (_, _, _, _) => true;
+        var extraRoots = options.ExtraTrustedRoots;
+        return (_, certificate, chain, errors) =>
+        {
+            if (errors == SslPolicyErrors.None) return true;
+            if (extraRoots.Count == 0 || certificate is null || errors != SslPolicyErrors.RemoteCertificateChainErrors) return false;
+            return ChainsToExtraRoot(new X509Certificate2(certificate), chain, extraRoots);
+        };
+    }
+
+    private static bool ChainsToExtraRoot(X509Certificate2 leaf, X509Chain? presented, IReadOnlyList<X509Certificate2> roots)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        foreach (var root in roots) chain.ChainPolicy.CustomTrustStore.Add(root);
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+        }
+        return chain.Build(leaf);
+    }
+}

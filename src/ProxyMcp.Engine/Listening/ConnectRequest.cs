@@ -1,0 +1,80 @@
+using System.Buffers;
+using System.Text;
+
+namespace ProxyMcp.Engine.Listening;
+
+/// <summary>
+/// Recognises the head of a CONNECT request on a raw connection. Kestrel parses every other request; this one has to be
+/// read before Kestrel because what follows it (TLS or not) decides which middleware runs next.
+/// </summary>
+internal static class ConnectRequest
+{
+    private static ReadOnlySpan<byte> Connect => "CONNECT "u8;
+    private static ReadOnlySpan<byte> HeadEnd => "\r\n\r\n"u8;
+
+    /// <summary>Largest CONNECT head we accept before giving up (headers included).</summary>
+    public const int MaxHeadBytes = 64 * 1024;
+
+    /// <summary>True when the buffer can no longer be a CONNECT request (so Kestrel should see it).</summary>
+    public static bool IsNotConnect(ReadOnlySequence<byte> buffer)
+    {
+        var length = (int)Math.Min(buffer.Length, Connect.Length);
+        Span<byte> start = stackalloc byte[length];
+        buffer.Slice(0, length).CopyTo(start);
+        return !Connect[..length].SequenceEqual(start);
+    }
+
+    /// <summary>
+    /// Parses "CONNECT host:port HTTP/1.x" once the whole head has arrived. Returns false while incomplete;
+    /// <paramref name="headLength"/> is the number of bytes to consume.
+    /// </summary>
+    public static bool TryParse(ReadOnlySequence<byte> buffer, out string host, out int port, out long headLength, out string? error)
+    {
+        host = "";
+        port = 0;
+        headLength = 0;
+        error = null;
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> head, HeadEnd, advancePastDelimiter: true))
+        {
+            if (buffer.Length > MaxHeadBytes) error = "CONNECT request head too large";
+            return false;
+        }
+        headLength = reader.Consumed;
+        var headText = Encoding.Latin1.GetString(head);
+        var firstLine = headText.Split("\r\n", 2)[0];
+        var parts = firstLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 3 || !parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal))
+        {
+            error = "malformed CONNECT request line";
+            return true;
+        }
+        if (!TrySplitAuthority(parts[1], out host, out port))
+        {
+            error = $"CONNECT target '{parts[1]}' is not host:port";
+        }
+        return true;
+    }
+
+    internal static bool TrySplitAuthority(string authority, out string host, out int port)
+    {
+        host = "";
+        port = 0;
+        int colon;
+        if (authority.StartsWith('['))
+        {
+            var close = authority.IndexOf(']');
+            if (close < 0) return false;
+            host = authority[1..close];
+            colon = close + 1;
+            if (colon >= authority.Length || authority[colon] != ':') return false;
+        }
+        else
+        {
+            colon = authority.LastIndexOf(':');
+            if (colon <= 0) return false;
+            host = authority[..colon];
+        }
+        return int.TryParse(authority.AsSpan(colon + 1), out port) && port is > 0 and <= 65535 && host.Length > 0;
+    }
+}

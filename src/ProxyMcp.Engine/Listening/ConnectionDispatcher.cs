@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using ProxyMcp.Engine.Forwarding;
+
+namespace ProxyMcp.Engine.Listening;
+
+/// <summary>
+/// First middleware on every client connection: answers CONNECT itself, then peeks at what the client sends next and
+/// routes the connection to TLS interception, to Kestrel's HTTP pipeline as plain HTTP, or to a raw byte tunnel.
+/// Nothing is consumed except the CONNECT head, so Kestrel and SslStream see the client's bytes untouched.
+/// </summary>
+internal sealed class ConnectionDispatcher(
+    ProxyOptions options,
+    RawTunnel rawTunnel,
+    ILogger logger)
+{
+    private const byte TlsHandshakeRecord = 0x16;
+    private static readonly byte[] ConnectEstablished = "HTTP/1.1 200 Connection Established\r\n\r\n"u8.ToArray();
+
+    /// <summary>How long a tunnel may stay silent before we decide the server is expected to speak first.</summary>
+    private static readonly TimeSpan FirstByteTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>Kestrel's HTTP layer, captured after the TLS middleware so plain connections can skip TLS.</summary>
+    public ConnectionDelegate? Http { get; set; }
+
+    public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate tls)
+    {
+        var feature = new ProxyConnectionFeature();
+        connection.Features.Set(feature);
+        var input = connection.Transport.Input;
+        var cancel = connection.ConnectionClosed;
+        try
+        {
+            var start = await PeekAsync(input, minimum: 1, cancel);
+            if (start.IsEmpty) return;
+            if (start.FirstSpan[0] == TlsHandshakeRecord)
+            {
+                feature.Mode = ConnectionMode.DirectTls;
+                await tls(connection);
+                return;
+            }
+
+            start = await PeekAsync(input, minimum: 8, cancel);
+            if (ConnectRequest.IsNotConnect(start))
+            {
+                await Http!(connection);
+                return;
+            }
+            await HandleConnectAsync(connection, feature, tls, cancel);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+        }
+        catch (ConnectionResetException)
+        {
+        }
+        catch (IOException ex)
+        {
+            logger.LogDebug(ex, "Client connection {Id} failed", connection.ConnectionId);
+        }
+    }
+
+    private async Task HandleConnectAsync(ConnectionContext connection, ProxyConnectionFeature feature, ConnectionDelegate tls,
+        CancellationToken cancel)
+    {
+        var input = connection.Transport.Input;
+        string host;
+        int port;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancel);
+            var buffer = result.Buffer;
+            if (ConnectRequest.TryParse(buffer, out host, out port, out var headLength, out var error) || error is not null)
+            {
+                if (error is not null)
+                {
+                    input.AdvanceTo(buffer.End);
+                    await WriteErrorAsync(connection.Transport.Output, 400, "Bad Request", error, cancel);
+                    return;
+                }
+                input.AdvanceTo(buffer.GetPosition(headLength));
+                break;
+            }
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted) return;
+        }
+
+        feature.TunnelHost = host;
+        feature.TunnelPort = port;
+        await connection.Transport.Output.WriteAsync(ConnectEstablished, cancel);
+
+        if (PassthroughHosts.Matches(options.PassthroughHosts, host))
+        {
+            await rawTunnel.RunAsync(connection.Transport, host, port, reason: "passthrough host", cancel);
+            return;
+        }
+
+        var first = await PeekWithTimeoutAsync(input, cancel);
+        if (first is null)
+        {
+            await rawTunnel.RunAsync(connection.Transport, host, port, reason: "server speaks first", cancel);
+            return;
+        }
+        if (first == TlsHandshakeRecord)
+        {
+            feature.Mode = ConnectionMode.TunnelTls;
+            await tls(connection);
+        }
+        else if (IsTokenChar(first.Value))
+        {
+            feature.Mode = ConnectionMode.TunnelPlain;
+            await Http!(connection);
+        }
+        else
+        {
+            await rawTunnel.RunAsync(connection.Transport, host, port, reason: "not HTTP or TLS", cancel);
+        }
+    }
+
+    /// <summary>Waits until at least <paramref name="minimum"/> bytes are buffered (or the client is done) without consuming.</summary>
+    private static async Task<ReadOnlySequence<byte>> PeekAsync(PipeReader input, int minimum, CancellationToken cancel)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(cancel);
+            var buffer = result.Buffer;
+            if (buffer.Length >= minimum || result.IsCompleted || result.IsCanceled)
+            {
+                // Examined nothing: the next reader gets these bytes back immediately.
+                input.AdvanceTo(buffer.Start, buffer.Start);
+                return buffer;
+            }
+            input.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static async Task<byte?> PeekWithTimeoutAsync(PipeReader input, CancellationToken cancel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(FirstByteTimeout);
+        try
+        {
+            var buffer = await PeekAsync(input, 1, timeout.Token);
+            return buffer.IsEmpty ? null : buffer.FirstSpan[0];
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsTokenChar(byte b) => b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z';
+
+    private static async Task WriteErrorAsync(PipeWriter output, int status, string reason, string message, CancellationToken cancel)
+    {
+        var body = Encoding.UTF8.GetBytes("ProxyMcp: " + message + "\n");
+        var head = Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+        await output.WriteAsync(head, cancel);
+        await output.WriteAsync(body, cancel);
+    }
+}

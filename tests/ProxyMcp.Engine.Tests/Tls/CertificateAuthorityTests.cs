@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ProxyMcp.Engine.Tls;
+
+namespace ProxyMcp.Engine.Tests.Tls;
+
+public sealed class CertificateAuthorityTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "proxymcp-ca-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void Is_created_once_and_reused_on_every_later_load()
+    {
+        string pem, pin;
+        using (var first = CertificateAuthority.LoadOrCreate(_dir))
+        {
+            pem = first.CertificatePem;
+            pin = first.SpkiSha256Base64;
+            Assert.Contains("BEGIN CERTIFICATE", pem);
+            Assert.Equal(Path.Combine(_dir, CertificateAuthority.CertificateFileName), first.CertificatePath);
+        }
+        using var second = CertificateAuthority.LoadOrCreate(_dir);
+        Assert.Equal(pem, second.CertificatePem);
+        Assert.Equal(pin, second.SpkiSha256Base64);
+    }
+
+    [Fact]
+    public void Private_key_is_readable_by_the_owner_only()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        using var ca = CertificateAuthority.LoadOrCreate(_dir);
+        var mode = File.GetUnixFileMode(Path.Combine(_dir, CertificateAuthority.KeyFileName));
+        Assert.Equal(UnixFileMode.UserRead, mode);
+    }
+
+    [Fact]
+    public void Root_is_a_ca_and_the_pin_is_the_spki_sha256()
+    {
+        using var ca = CertificateAuthority.LoadOrCreate(_dir);
+        var root = ca.Certificate;
+        var constraints = root.Extensions.OfType<X509BasicConstraintsExtension>().Single();
+        Assert.True(constraints.CertificateAuthority);
+        Assert.NotNull(root.GetRSAPublicKey());
+        var expected = Convert.ToBase64String(SHA256.HashData(root.PublicKey.ExportSubjectPublicKeyInfo()));
+        Assert.Equal(expected, ca.SpkiSha256Base64);
+    }
+
+    [Fact]
+    public void Leaves_are_ecdsa_p256_for_the_host_chain_to_the_root_and_are_cached()
+    {
+        using var ca = CertificateAuthority.LoadOrCreate(_dir);
+        var context = ca.GetServerContext("Example.TEST.");
+        Assert.Same(context, ca.GetServerContext("example.test"));
+        Assert.Equal(1, ca.LeafCount);
+
+        var leaf = context.TargetCertificate;
+        using var key = leaf.GetECDsaPublicKey();
+        Assert.NotNull(key);
+        Assert.Equal(256, key!.KeySize);
+        Assert.True(leaf.MatchesHostname("example.test"));
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca.Certificate);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        Assert.True(chain.Build(leaf), string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation)));
+
+        var ipLeaf = ca.GetServerContext("127.0.0.1").TargetCertificate;
+        Assert.True(ipLeaf.MatchesHostname("127.0.0.1"));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
