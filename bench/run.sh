@@ -288,7 +288,8 @@ if has_case 1g; then
     log "case 1g: 1 GiB response through ProxyMcp with curl"
     for scheme in http https; do
       if [[ $scheme == http ]]; then url="http://127.0.0.1:$H_PORT/1g"; else url="https://127.0.0.1:$S_PORT/1g"; fi
-      # reference: direct
+      # reference: direct (a first untimed read puts the sparse file's pages in the page cache)
+      timeout 300 curl -sk --noproxy '*' --max-time 240 -o /dev/null "$url" || true
       d_speed=$(timeout 300 curl -sk --noproxy '*' --max-time 240 -o /dev/null -w '%{speed_download}' "$url" || echo 0)
       kill -0 "$OURS_PID" 2>/dev/null || die "ProxyMcp died"
       reset_hwm "$OURS_PID"
@@ -335,7 +336,7 @@ declare -A RATIO_OURS
   echo "# ProxyMcp load benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Machine: $MACHINE. Tools: $VERSIONS."
-  echo "Rounds: $ROUNDS alternating (direct, ours, mitm, …), hey -z $DURATION each after a $WARMUP warm-up; figures are medians over rounds."
+  echo "Rounds: $ROUNDS alternating (direct, ours, mitm, …), hey -z $DURATION each after $( [[ "$WARMUP" == 0 || "$WARMUP" == 0s ]] && echo "no warm-up" || echo "a $WARMUP warm-up per target"); figures are medians over rounds."
   echo "req/s counts 2xx responses only. Latencies in ms (p50/p99). Errors = hey errors + non-2xx, summed over rounds (d/o/m)."
   echo
   echo "| case | direct req/s | ours req/s | mitm req/s | ours/direct | mitm/direct | direct p50/p99 | ours p50/p99 | mitm p50/p99 | errors d/o/m | ours peak RSS | mitm peak RSS |"
