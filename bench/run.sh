@@ -195,6 +195,15 @@ TARGETS=(direct)
 proxy_of() { case "$1" in ours) echo "http://127.0.0.1:$OURS_PORT";; mitm) echo "http://127.0.0.1:$MITM_PORT";; *) echo "";; esac; }
 pid_of()   { case "$1" in ours) echo "$OURS_PID";; mitm) echo "$MITM_PID";; *) echo "";; esac; }
 
+# Sanity: each proxy must return the right body over HTTP and HTTPS before we measure it.
+for t in "${TARGETS[@]}"; do
+  px=$(proxy_of "$t"); [[ -n "$px" ]] || continue
+  for u in "http://127.0.0.1:$H_PORT/small" "https://127.0.0.1:$S_PORT/small"; do
+    got=$(timeout 30 curl -sk --max-time 20 -x "$px" "$u" 2>&1) || got="curl failed: $got"
+    [[ "$got" == "$SMALL_BODY" ]] || { tail -20 "$TMP/$t.log" >&2; die "$t: GET $u via $px returned: ${got:0:200}"; }
+  done
+done
+
 # Overall peak RSS includes start-up.
 OURS_HWM_ALL=0; MITM_HWM_ALL=0
 [[ -n "$OURS_PID" ]] && OURS_HWM_ALL=$(kb VmHWM "$OURS_PID")
