@@ -13,11 +13,12 @@ CASES="${CASES:-http,https,newconn,10m,1g}"
 SKIP_MITM="${SKIP_MITM:-0}"
 SKIP_OURS="${SKIP_OURS:-0}"
 SKIP_BUILD="${SKIP_BUILD:-0}"         # 1 = use the existing Release build
+ORIGIN_KEY="${ORIGIN_KEY:-ec}"         # nginx certificate key: ec (P-256, like ProxyMcp's leaves) or rsa (2048)
 KEEP_TMP="${KEEP_TMP:-0}"             # 1 = keep the temp dir (logs) for inspection
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RESULTS_DIR="$ROOT/bench/results"
-OURS_DLL="$ROOT/src/ProxyMcp/bin/Release/net10.0/proxy-mcp.dll"
+OURS_DLL="${OURS_DLL:-$ROOT/src/ProxyMcp/bin/Release/net10.0/proxy-mcp.dll}"   # override (with SKIP_BUILD=1) to bench another build
 
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
@@ -111,7 +112,12 @@ chmod 755 "$TMP" "$TMP/www"          # workers may run as an unprivileged user w
 head -c $(( 10 * 1024 * 1024 )) /dev/urandom > "$TMP/www/10m"
 truncate -s 1G "$TMP/www/1g"
 chmod 644 "$TMP/www/10m" "$TMP/www/1g"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+case "$ORIGIN_KEY" in
+  ec)  KEYSPEC=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1) ;;
+  rsa) KEYSPEC=(-newkey rsa:2048) ;;
+  *) die "ORIGIN_KEY must be ec or rsa" ;;
+esac
+openssl req -x509 "${KEYSPEC[@]}" -nodes -days 2 -subj "/CN=localhost" \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
   -keyout "$TMP/nginx/key.pem" -out "$TMP/nginx/cert.pem" >/dev/null 2>&1 || die "openssl cert generation failed"
 SMALL_BODY="proxymcp-bench small response: 0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvw"  # 100 bytes
@@ -345,7 +351,7 @@ declare -A RATIO_OURS
   echo "# ProxyMcp load benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
   echo "Machine: $MACHINE. Tools: $VERSIONS."
-  echo "Rounds: $ROUNDS alternating (direct, ours, mitm, …), hey -z $DURATION each after $( [[ "$WARMUP" == 0 || "$WARMUP" == 0s ]] && echo "no warm-up" || echo "a $WARMUP warm-up per target"); figures are medians over rounds."
+  echo "Origin certificate: $( [[ $ORIGIN_KEY == ec ]] && echo "ECDSA P-256" || echo "RSA 2048" ). Rounds: $ROUNDS alternating (direct, ours, mitm, …), hey -z $DURATION each after $( [[ "$WARMUP" == 0 || "$WARMUP" == 0s ]] && echo "no warm-up" || echo "a $WARMUP warm-up per target"); figures are medians over rounds."
   echo "req/s counts 2xx responses only. Latencies in ms (p50/p99). Errors = hey errors + non-2xx, summed over rounds (d/o/m)."
   echo
   echo "| case | direct req/s | ours req/s | mitm req/s | ours/direct | mitm/direct | direct p50/p99 | ours p50/p99 | mitm p50/p99 | errors d/o/m | ours peak RSS | mitm peak RSS |"
