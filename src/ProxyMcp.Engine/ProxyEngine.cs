@@ -12,7 +12,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Engine.Forwarding;
 using ProxyMcp.Engine.Listening;
+using ProxyMcp.Engine.Rules;
 using ProxyMcp.Engine.Tls;
+using ProxyMcp.Engine.Upstream;
 
 namespace ProxyMcp.Engine;
 
@@ -36,6 +38,59 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
 
     public CertificateAuthority Authority { get; } = authority;
 
+    /// <summary>The interception rules; they survive stop/start and apply to the next request after every change.</summary>
+    public RuleStore Rules { get; } = new();
+
+    /// <summary>Upstream proxies (global and per host); they survive stop/start and apply to the next request.</summary>
+    public UpstreamConfiguration Upstreams { get; } = new();
+
+    private UpstreamSelector? _selector;
+
+    private UpstreamSelector Selector => _selector ??= new UpstreamSelector(Upstreams);
+
+    /// <summary>Sets (or clears, with null) the global upstream; a PAC file is fetched and compiled first.</summary>
+    public async Task SetGlobalUpstreamAsync(UpstreamProxy? proxy, CancellationToken cancellationToken = default)
+    {
+        if (proxy is not null) await PrepareAsync(proxy, cancellationToken);
+        Upstreams.SetGlobal(proxy);
+    }
+
+    /// <summary>Routes one host through its own upstream (wins over the global one).</summary>
+    public async Task SetHostUpstreamAsync(string hostname, UpstreamProxy proxy, CancellationToken cancellationToken = default)
+    {
+        await PrepareAsync(proxy, cancellationToken);
+        Upstreams.SetHost(hostname, proxy);
+    }
+
+    /// <summary>Which upstream a request to <paramref name="destination"/> would use right now; null for direct.</summary>
+    public UpstreamRoute? RouteFor(Uri destination) => Selector.Resolve(destination);
+
+    private async Task PrepareAsync(UpstreamProxy proxy, CancellationToken cancellationToken)
+    {
+        if (!proxy.IsPac || Selector.HasPacScript(proxy)) return;
+        var location = proxy.ProxyUrl[4..];
+        string script;
+        using (var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(15) })
+        {
+            try
+            {
+                script = await client.GetStringAsync(location, cancellationToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                throw new ArgumentException($"Could not fetch the PAC file {location}: {ex.Message}", ex);
+            }
+        }
+        try
+        {
+            Selector.AddPacScript(proxy, new PacScript(script));
+        }
+        catch (Exception ex) when (ex is Jint.Runtime.JavaScriptException or Acornima.ParseErrorException or ArgumentException or InvalidOperationException)
+        {
+            throw new ArgumentException($"The PAC file {location} is not valid: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Raised once per finished exchange (response sent, or request failed or aborted), on a pool thread.</summary>
     public event Action<Exchange>? ExchangeCompleted;
 
@@ -56,9 +111,9 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var logger = _loggerFactory.CreateLogger("ProxyMcp.Engine");
             var publisher = new ExchangePublisher(e => ExchangeCompleted?.Invoke(e), logger);
             var listener = new ListenerAddress();
-            var upstream = UpstreamClient.Create(options);
-            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, logger);
-            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, options.UpstreamTimeout, logger), logger);
+            var upstream = UpstreamClient.Create(options, Selector);
+            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, Rules, Selector, logger);
+            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, new TunnelConnector(Selector, options.UpstreamTimeout), logger), logger);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.Services.AddSingleton(_loggerFactory);

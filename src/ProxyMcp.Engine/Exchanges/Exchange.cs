@@ -36,6 +36,9 @@ public sealed record Exchange
     /// <summary>Set when the exchange was a WebSocket upgrade that was tunnelled.</summary>
     public bool WebSocket { get; init; }
 
+    /// <summary>The client's address and port as the listener saw them ("127.0.0.1:51234"); links exchanges to local processes.</summary>
+    public string? ClientEndPoint { get; init; }
+
     /// <summary>Complete raw bodies, only while body capture is on (a "full" session); owned by whoever stores them.</summary>
     public CapturedBodies? Bodies { get; init; }
 }

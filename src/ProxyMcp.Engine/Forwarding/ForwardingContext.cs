@@ -28,6 +28,7 @@ internal sealed class ForwardingContext : IDisposable
     public required string Path { get; init; }
     public required HeaderList RequestHeaders { get; init; }
     public ClientTls? ClientTls { get; init; }
+    public string? ClientEndPoint { get; init; }
 
     public BodyTap RequestBody { get; }
     public BodyTap ResponseBody { get; }
@@ -74,6 +75,7 @@ internal sealed class ForwardingContext : IDisposable
         var exchange = new Exchange
         {
             Bodies = bodies,
+            ClientEndPoint = ClientEndPoint,
             Id = Id,
             Timestamp = Timestamp,
             HttpVersion = HttpVersion,

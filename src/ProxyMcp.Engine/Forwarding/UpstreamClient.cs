@@ -7,11 +7,12 @@ namespace ProxyMcp.Engine.Forwarding;
 /// <summary>The pooled client used for every request to origins: one SocketsHttpHandler per running listener.</summary>
 internal static class UpstreamClient
 {
-    public static HttpMessageInvoker Create(ProxyOptions options)
+    public static HttpMessageInvoker Create(ProxyOptions options, IWebProxy upstreamProxies)
     {
         var handler = new SocketsHttpHandler
         {
-            UseProxy = false,
+            UseProxy = true,
+            Proxy = upstreamProxies,
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,

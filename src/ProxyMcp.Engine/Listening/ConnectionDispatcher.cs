@@ -94,14 +94,14 @@ internal sealed class ConnectionDispatcher(
 
         if (PassthroughHosts.Matches(options.PassthroughHosts, host))
         {
-            await rawTunnel.RunAsync(connection.Transport, host, port, reason: "passthrough host", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), host, port, reason: "passthrough host", cancel);
             return;
         }
 
         var first = await PeekWithTimeoutAsync(input, cancel);
         if (first is null)
         {
-            await rawTunnel.RunAsync(connection.Transport, host, port, reason: "server speaks first", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), host, port, reason: "server speaks first", cancel);
             return;
         }
         if (first == TlsHandshakeRecord)
@@ -116,7 +116,7 @@ internal sealed class ConnectionDispatcher(
         }
         else
         {
-            await rawTunnel.RunAsync(connection.Transport, host, port, reason: "not HTTP or TLS", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), host, port, reason: "not HTTP or TLS", cancel);
         }
     }
 
