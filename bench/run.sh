@@ -211,8 +211,8 @@ for t in "${TARGETS[@]}"; do
 done
 
 # Overall peak RSS includes start-up.
-OURS_HWM_ALL=0; MITM_HWM_ALL=0
-[[ -n "$OURS_PID" ]] && OURS_HWM_ALL=$(kb VmHWM "$OURS_PID")
+OURS_HWM_ALL=0; MITM_HWM_ALL=0; OURS_RSS_START=0
+[[ -n "$OURS_PID" ]] && OURS_HWM_ALL=$(kb VmHWM "$OURS_PID") && OURS_RSS_START=$(kb VmRSS "$OURS_PID")
 [[ -n "$MITM_PID" ]] && MITM_HWM_ALL=$(kb VmHWM "$MITM_PID")
 
 # ---------------------------------------------------------------- hey runs
@@ -338,6 +338,10 @@ col() { # case target column -> median over rounds (non-numeric ignored)
   awk -F'\t' -v c="$1" -v t="$2" -v k="$3" '$1 == c && $2 == t && $k != "-" { print $k }' "$RAW" | med
 }
 sumcol() { awk -F'\t' -v c="$1" -v t="$2" -v k="$3" '$1 == c && $2 == t { s += $k; n++ } END { print (n ? s : "-") }' "$RAW"; }
+paired() { # case target -> per-round <target>/direct ratios, comma-separated (rounds ran back to back)
+  awk -F'\t' -v c="$1" -v t="$2" '$1 == c && $2 == "direct" { d[$3] = $4 } $1 == c && $2 == t { o[$3] = $4 }
+    END { for (r = 1; r in d; r++) if ((r in o) && d[r] > 0) { printf "%s%.2f", sep, o[r] / d[r]; sep = ", " } }' "$RAW"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 fmt_rps() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.0f", v }'; }
 
@@ -379,7 +383,7 @@ declare -A RATIO_OURS
     unset R L E
   done
   echo
-  echo "Overall peak RSS (VmHWM incl. start-up): ProxyMcp $( [[ -n "$OURS_PID" ]] && echo "$(mb "$OURS_HWM_ALL") MB" || echo "-" ), mitmdump $( [[ -n "$MITM_PID" ]] && echo "$(mb "$MITM_HWM_ALL") MB" || echo "-" )."
+  echo "Overall peak RSS (VmHWM incl. start-up): ProxyMcp $( [[ -n "$OURS_PID" ]] && echo "$(mb "$OURS_HWM_ALL") MB (RSS after start-up $(mb "$OURS_RSS_START") MB)" || echo "-" ), mitmdump $( [[ -n "$MITM_PID" ]] && echo "$(mb "$MITM_HWM_ALL") MB" || echo "-" )."
   if (( ${#BIG_LINES[@]} )); then
     echo
     echo "1 GiB response through ProxyMcp (curl -x; RSS sampled every 100 ms):"
@@ -395,19 +399,20 @@ declare -A RATIO_OURS
   sort -k1,1 -k3,3n "$RAW" | awk -F'\t' '{ printf "%-8s %-6s r%s  %10s  %8s  %8s  %4s  %4s  %8s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
   echo '```'
   echo
-  echo "Targets (ProxyMcp):"
+  echo "Targets (ProxyMcp; ratios are of the medians above):"
   echo
   target() { # name value op threshold
     local name=$1 v=$2 op=$3 thr=$4 verdict
     if [[ "$v" == "-" || -z "$v" ]]; then verdict="SKIP"
     elif awk -v v="$v" -v t="$thr" -v op="$op" 'BEGIN { exit !((op == ">=" && v >= t) || (op == "<=" && v <= t) || (op == "<" && v < t)) }'; then verdict="PASS"
     else verdict="FAIL"; fi
-    echo "- $verdict: $name: $v (target $op $thr)"
+    echo "- $verdict: $name: $v (target $op $thr)${5:+; $5}"
   }
-  has_case http    && target "HTTP keep-alive ours/direct"       "${RATIO_OURS[http]:--}"    ">=" 0.45
-  has_case https   && target "HTTPS keep-alive ours/direct"      "${RATIO_OURS[https]:--}"   ">=" 0.45
-  has_case newconn && target "HTTPS new-connection ours/direct"  "${RATIO_OURS[newconn]:--}" ">=" 0.8
-  has_case 10m     && target "10 MiB download ours/direct"       "${RATIO_OURS[10m]:--}"     ">=" 0.5
+  pr() { local x; x=$(paired "$1" ours); [[ -n "$x" ]] && echo "per-round ratios $x"; true; }
+  has_case http    && target "HTTP keep-alive ours/direct"       "${RATIO_OURS[http]:--}"    ">=" 0.45 "$(pr http)"
+  has_case https   && target "HTTPS keep-alive ours/direct"      "${RATIO_OURS[https]:--}"   ">=" 0.45 "$(pr https)"
+  has_case newconn && target "HTTPS new-connection ours/direct"  "${RATIO_OURS[newconn]:--}" ">=" 0.8 "$(pr newconn)"
+  has_case 10m     && target "10 MiB download ours/direct"       "${RATIO_OURS[10m]:--}"     ">=" 0.5 "$(pr 10m)"
   target "ProxyMcp peak RSS (MB)" "$( [[ -n "$OURS_PID" ]] && mb "$OURS_HWM_ALL" || echo - )" "<=" 200
   if has_case 1g && (( BIG_FAILED )); then
     echo "- FAIL: 1 GiB response through ProxyMcp did not complete (see table above)"
