@@ -103,6 +103,8 @@ wait_port() { # port pid seconds name
 }
 kb() { awk -v k="$1" '/^'"$1"':/ {print $2; exit}' "/proc/$2/status" 2>/dev/null || echo 0; }
 reset_hwm() { echo 5 > "/proc/$1/clear_refs" 2>/dev/null || true; }   # VmHWM := VmRSS (Linux >= 4.0)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }  # utime+stime, clock ticks
+CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 mb() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 
 # ---------------------------------------------------------------- nginx
@@ -216,7 +218,7 @@ OURS_HWM_ALL=0; MITM_HWM_ALL=0; OURS_RSS_START=0
 [[ -n "$MITM_PID" ]] && MITM_HWM_ALL=$(kb VmHWM "$MITM_PID")
 
 # ---------------------------------------------------------------- hey runs
-RAW="$TMP/raw.tsv"   # case target round ok_rps p50_ms p99_ms errors non2xx mbps
+RAW="$TMP/raw.tsv"   # case target round ok_rps p50_ms p99_ms errors non2xx mbps proxy_cpu_us_per_req
 : > "$RAW"
 declare -A CASE_URL CASE_FLAGS CASE_C CASE_TITLE
 CASE_URL[http]="http://127.0.0.1:$H_PORT/small";   CASE_FLAGS[http]="";                   CASE_C[http]=$CONC
@@ -277,10 +279,16 @@ for c in http https newconn 10m; do
   for r in $(seq 1 "$ROUNDS"); do
     for t in "${TARGETS[@]}"; do
       out="$TMP/hey-$c-$t-$r.txt"
+      p=$(pid_of "$t"); ticks0=0; [[ -n "$p" ]] && ticks0=$(cpu_ticks "$p")
       run_hey "$c" "$t" "$DURATION" "$out"
+      ticks1=0; [[ -n "$p" ]] && ticks1=$(cpu_ticks "$p")
       read -r rps p50 p99 err bad mbps < <(parse_hey < "$out")
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$t" "$r" "$rps" "$p50" "$p99" "$err" "$bad" "$mbps" >> "$RAW"
-      log "  round $r $t: ${rps} ok req/s, p50 ${p50} ms, p99 ${p99} ms, errors $err, non-2xx $bad$([[ $c == 10m ]] && echo ", $mbps MB/s")"
+      total_s=$(awk '/^  Total:/ { print $2; exit }' "$out"); total_s=${total_s:-0}
+      # proxy CPU per 2xx response in microseconds ("-" for direct)
+      cpu_us=$(awk -v p="$p" -v d=$(( ticks1 - ticks0 )) -v hz="$CLK_TCK" -v r="$rps" -v t="$total_s" \
+        'BEGIN { n = r * t; if (p == "" || n <= 0) print "-"; else printf "%.0f", d / hz * 1e6 / n }')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$t" "$r" "$rps" "$p50" "$p99" "$err" "$bad" "$mbps" "$cpu_us" >> "$RAW"
+      log "  round $r $t: ${rps} ok req/s, p50 ${p50} ms, p99 ${p99} ms, errors $err, non-2xx $bad$([[ $c == 10m ]] && echo ", $mbps MB/s")$([[ $cpu_us != - ]] && echo ", proxy CPU ${cpu_us} µs/req")"
       if (( err > 0 )); then grep -A5 '^Error distribution' "$out" | head -6 | sed 's/^/      /' >&2; fi
     done
   done
@@ -342,6 +350,7 @@ paired() { # case target -> per-round <target>/direct ratios, comma-separated (r
   awk -F'\t' -v c="$1" -v t="$2" '$1 == c && $2 == "direct" { d[$3] = $4 } $1 == c && $2 == t { o[$3] = $4 }
     END { for (r = 1; r in d; r++) if ((r in o) && d[r] > 0) { printf "%s%.2f", sep, o[r] / d[r]; sep = ", " } }' "$RAW"
 }
+cpucell() { local v; v=$(col "$1" "$2" 10); [[ "$v" == "-" ]] && echo "-" || awk -v v="$v" 'BEGIN { printf "%.0f µs\n", v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 fmt_rps() { awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else printf "%.0f", v }'; }
 
@@ -357,9 +366,10 @@ declare -A RATIO_OURS
   echo "Machine: $MACHINE. Tools: $VERSIONS."
   echo "Origin certificate: $( [[ $ORIGIN_KEY == ec ]] && echo "ECDSA P-256" || echo "RSA 2048" ). Rounds: $ROUNDS alternating (direct, ours, mitm, …), hey -z $DURATION each after $( [[ "$WARMUP" == 0 || "$WARMUP" == 0s ]] && echo "no warm-up" || echo "a $WARMUP warm-up per target"); figures are medians over rounds."
   echo "req/s counts 2xx responses only. Latencies in ms (p50/p99). Errors = hey errors + non-2xx, summed over rounds (d/o/m)."
+  echo "CPU/req = proxy process CPU time (user+sys, /proc/<pid>/stat) during the run / 2xx responses (2 cores in total)."
   echo
-  echo "| case | direct req/s | ours req/s | mitm req/s | ours/direct | mitm/direct | direct p50/p99 | ours p50/p99 | mitm p50/p99 | errors d/o/m | ours peak RSS | mitm peak RSS |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| case | direct req/s | ours req/s | mitm req/s | ours/direct | mitm/direct | direct p50/p99 | ours p50/p99 | mitm p50/p99 | errors d/o/m | ours peak RSS | mitm peak RSS | ours CPU/req | mitm CPU/req |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for c in http https newconn 10m; do
     has_case "$c" || continue
     declare -A R=() L=() E=()
@@ -379,7 +389,7 @@ declare -A RATIO_OURS
     rss_o="-"; rss_m="-"
     [[ -n "${RSS_CASE[$c,ours]:-}" ]] && rss_o="$(mb "${RSS_CASE[$c,ours]}") MB"
     [[ -n "${RSS_CASE[$c,mitm]:-}" ]] && rss_m="$(mb "${RSS_CASE[$c,mitm]}") MB"
-    echo "| ${CASE_TITLE[$c]} | ${R[direct.cell]:--} | ${R[ours.cell]:--} | ${R[mitm.cell]:--} | $ro | $rm_ | ${L[direct]} | ${L[ours]} | ${L[mitm]} | ${E[direct]}/${E[ours]}/${E[mitm]} | $rss_o | $rss_m |"
+    echo "| ${CASE_TITLE[$c]} | ${R[direct.cell]:--} | ${R[ours.cell]:--} | ${R[mitm.cell]:--} | $ro | $rm_ | ${L[direct]} | ${L[ours]} | ${L[mitm]} | ${E[direct]}/${E[ours]}/${E[mitm]} | $rss_o | $rss_m | $(cpucell "$c" ours) | $(cpucell "$c" mitm) |"
     unset R L E
   done
   echo
@@ -393,10 +403,10 @@ declare -A RATIO_OURS
     for l in "${BIG_LINES[@]}"; do echo "$l"; done
   fi
   echo
-  echo "Per-round figures (ok req/s, p50 ms, p99 ms, errors, non-2xx, MB/s):"
+  echo "Per-round figures (ok req/s, p50 ms, p99 ms, errors, non-2xx, MB/s, proxy CPU µs/req):"
   echo
   echo '```'
-  sort -k1,1 -k3,3n "$RAW" | awk -F'\t' '{ printf "%-8s %-6s r%s  %10s  %8s  %8s  %4s  %4s  %8s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
+  sort -k1,1 -k3,3n "$RAW" | awk -F'\t' '{ printf "%-8s %-6s r%s  %10s  %8s  %8s  %4s  %4s  %8s  %6s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
   echo '```'
   echo
   echo "Targets (ProxyMcp; ratios are of the medians above):"
