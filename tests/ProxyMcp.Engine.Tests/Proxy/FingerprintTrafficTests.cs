@@ -58,6 +58,37 @@ public sealed class FingerprintTrafficTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Chromium_hellos_with_grease_and_shuffled_extensions_match_tshark()
+    {
+        var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
+        if (chromium is null || Tshark.Path is null) return;
+        var profile = Directory.CreateTempSubdirectory("proxymcp-chromium-");
+        try
+        {
+            var hello = await CaptureHelloAsync(port => System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(chromium)
+            {
+                ArgumentList = { "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", $"--user-data-dir={profile.FullName}", $"https://localhost:{port}/" },
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            })!);
+            var parsed = ClientHelloParser.Parse(hello);
+            Assert.True(parsed.IsComplete, parsed.Reason);
+            Assert.Contains(parsed.Hello.CipherSuites, ClientHello.IsGrease);
+            var rows = await Tshark.ReadFieldsAsync(PcapFile.Build([new PcapPacket(hello, 40001, 443)]),
+                [RealClientHelloCaptures.TsharkJa3, RealClientHelloCaptures.TsharkJa3Full]);
+            var ja3 = Ja3.Compute(parsed.Hello);
+            Assert.Equal(rows[40001][0], ja3.Hash);
+            Assert.Equal(rows[40001][1], ja3.Text);
+            Assert.StartsWith("t13d", Ja4.Compute(parsed.Hello).Fingerprint);
+        }
+        finally
+        {
+            profile.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Every_stream_of_an_http2_connection_carries_its_fingerprint()
     {
         using var client = _proxy.CreateClient(HttpVersion.Version20);
@@ -97,11 +128,25 @@ public sealed class FingerprintTrafficTests : IAsyncLifetime
     /// <summary>Runs curl against a bare TCP listener and returns the bytes of its ClientHello.</summary>
     private static async Task<byte[]> CaptureDirectHelloAsync(Func<int, string[]> arguments)
     {
+        Task? curl = null;
+        var hello = await CaptureHelloAsync(port =>
+        {
+            curl = CurlRunner.RunAsync(arguments(port), TimeSpan.FromSeconds(10));
+            return null;
+        });
+        await curl!;
+        return hello;
+    }
+
+    /// <summary>Starts a client against a bare TCP listener and returns the bytes of its first ClientHello.</summary>
+    private static async Task<byte[]> CaptureHelloAsync(Func<int, System.Diagnostics.Process?> startClient)
+    {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var curl = CurlRunner.RunAsync(arguments(port), TimeSpan.FromSeconds(10));
-        using var socket = await listener.AcceptTcpClientAsync();
+        using var process = startClient(port);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var socket = await listener.AcceptTcpClientAsync(timeout.Token);
         var stream = socket.GetStream();
         var buffer = new MemoryStream();
         var chunk = new byte[4096];
@@ -113,7 +158,7 @@ public sealed class FingerprintTrafficTests : IAsyncLifetime
             if (ClientHelloParser.Parse(buffer.ToArray()).Status != HelloParseStatus.NeedMoreData) break;
         }
         socket.Close();
-        await curl;
+        if (process is not null && !process.HasExited) process.Kill(entireProcessTree: true);
         var parsed = ClientHelloParser.Parse(buffer.ToArray());
         return buffer.ToArray()[..parsed.Length];
     }
