@@ -6,7 +6,7 @@ set -euo pipefail
 # ---------------------------------------------------------------- knobs
 ROUNDS="${ROUNDS:-3}"                 # alternating rounds per case
 DURATION="${DURATION:-10s}"           # hey -z per measurement
-WARMUP="${WARMUP:-2s}"                # hey -z warm-up per target and case (0 = none)
+WARMUP="${WARMUP:-8s}"                # hey -z warm-up per target and case (0 = none); .NET needs a few seconds of load to finish tiered JIT
 CONC="${CONC:-32}"                    # hey -c for http/https/newconn
 CONC_10M="${CONC_10M:-8}"             # hey -c for the 10 MiB download
 CASES="${CASES:-http,https,newconn,10m,1g}"
