@@ -12,7 +12,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Engine.Forwarding;
 using ProxyMcp.Engine.Listening;
+using ProxyMcp.Engine.Rules;
 using ProxyMcp.Engine.Tls;
+using ProxyMcp.Engine.Upstream;
 
 namespace ProxyMcp.Engine;
 
@@ -23,6 +25,11 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private WebApplication? _app;
     private HttpMessageInvoker? _upstream;
+    private ExchangePublisher? _publisher;
+    private long _droppedBefore;
+
+    /// <summary>Exchanges not captured because capture could not keep up (never expected; reported honestly).</summary>
+    public long DroppedExchanges => _droppedBefore + (_publisher?.Dropped ?? 0);
     private readonly CaptureSettings _capture = new();
 
     /// <summary>
@@ -36,10 +43,72 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
 
     public CertificateAuthority Authority { get; } = authority;
 
+    /// <summary>The interception rules; they survive stop/start and apply to the next request after every change.</summary>
+    public RuleStore Rules { get; } = new();
+
+    /// <summary>Server-side TLS (JA3S) capture; off by default, switchable while running.</summary>
+    public ServerTlsObserver ServerTls { get; } = new();
+
+    /// <summary>Upstream proxies (global and per host); they survive stop/start and apply to the next request.</summary>
+    public UpstreamConfiguration Upstreams { get; } = new();
+
+    private UpstreamSelector? _selector;
+
+    private UpstreamSelector Selector => _selector ??= new UpstreamSelector(Upstreams);
+
+    /// <summary>Sets (or clears, with null) the global upstream; a PAC file is fetched and compiled first.</summary>
+    public async Task SetGlobalUpstreamAsync(UpstreamProxy? proxy, CancellationToken cancellationToken = default)
+    {
+        if (proxy is not null) await PrepareAsync(proxy, cancellationToken);
+        Upstreams.SetGlobal(proxy);
+    }
+
+    /// <summary>Routes one host through its own upstream (wins over the global one).</summary>
+    public async Task SetHostUpstreamAsync(string hostname, UpstreamProxy proxy, CancellationToken cancellationToken = default)
+    {
+        await PrepareAsync(proxy, cancellationToken);
+        Upstreams.SetHost(hostname, proxy);
+    }
+
+    /// <summary>Which upstream a request to <paramref name="destination"/> would use right now; null for direct.</summary>
+    public UpstreamRoute? RouteFor(Uri destination) => Selector.Resolve(destination);
+
+    private async Task PrepareAsync(UpstreamProxy proxy, CancellationToken cancellationToken)
+    {
+        if (!proxy.IsPac || Selector.HasPacScript(proxy)) return;
+        var location = proxy.ProxyUrl[4..];
+        string script;
+        using (var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(15) })
+        {
+            try
+            {
+                script = await client.GetStringAsync(location, cancellationToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                throw new ArgumentException($"Could not fetch the PAC file {location}: {ex.Message}", ex);
+            }
+        }
+        try
+        {
+            Selector.AddPacScript(proxy, new PacScript(script));
+        }
+        catch (Exception ex) when (ex is Jint.Runtime.JavaScriptException or Acornima.ParseErrorException or ArgumentException or InvalidOperationException)
+        {
+            throw new ArgumentException($"The PAC file {location} is not valid: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Raised once per finished exchange (response sent, or request failed or aborted), on a pool thread.</summary>
     public event Action<Exchange>? ExchangeCompleted;
 
     public bool IsRunning => EndPoint is not null;
+
+    /// <summary>
+    /// Names the local program behind a client connection (called once per accepted connection; return null when unknown).
+    /// Set before start. The interceptors use it to tie exchanges to the processes they spawned.
+    /// </summary>
+    public Func<IPEndPoint, string?>? ClientIdentifier { get; set; }
 
     /// <summary>Where the listener is bound while running; null when stopped.</summary>
     public IPEndPoint? EndPoint { get; private set; }
@@ -56,9 +125,9 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var logger = _loggerFactory.CreateLogger("ProxyMcp.Engine");
             var publisher = new ExchangePublisher(e => ExchangeCompleted?.Invoke(e), logger);
             var listener = new ListenerAddress();
-            var upstream = UpstreamClient.Create(options);
-            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, logger);
-            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, options.UpstreamTimeout, logger), logger);
+            var upstream = UpstreamClient.Create(options, Selector, ServerTls);
+            var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, Rules, Selector, ServerTls, logger);
+            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, new TunnelConnector(Selector, options.UpstreamTimeout), logger), ClientIdentifier, logger);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.Services.AddSingleton(_loggerFactory);
@@ -102,6 +171,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             listener.Set(endPoint);
             _app = app;
             _upstream = upstream;
+            _publisher = publisher;
             Options = options;
             EndPoint = endPoint;
             return endPoint;
@@ -131,6 +201,12 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             }
             await _app.DisposeAsync();
             _upstream?.Dispose();
+            if (_publisher is not null)
+            {
+                _droppedBefore += _publisher.Dropped;
+                _publisher.Complete();
+                _publisher = null;
+            }
             _app = null;
             _upstream = null;
         }

@@ -39,6 +39,9 @@ public sealed record Exchange
     /// <summary>The client's address and port as the listener saw them ("127.0.0.1:51234"); links exchanges to local processes.</summary>
     public string? ClientEndPoint { get; init; }
 
+    /// <summary>Id of the interceptor target (e.g. a spawned process) whose connection carried this exchange.</summary>
+    public string? ClientTarget { get; init; }
+
     /// <summary>Complete raw bodies, only while body capture is on (a "full" session); owned by whoever stores them.</summary>
     public CapturedBodies? Bodies { get; init; }
 }
@@ -79,6 +82,12 @@ public sealed record ClientTls
     public IReadOnlyList<string>? ClientAlpn { get; init; }
     public string? Ja3Fingerprint { get; init; }
     public string? Ja4Fingerprint { get; init; }
+    /// <summary>The JA3 string the hash is taken of.</summary>
+    public string? Ja3 { get; init; }
+    /// <summary>JA4_r: the sorted lists in clear.</summary>
+    public string? Ja4Raw { get; init; }
+    /// <summary>TLS versions the client offered, newest first (e.g. "TLSv1.3", "TLSv1.2").</summary>
+    public IReadOnlyList<string>? OfferedVersions { get; init; }
     /// <summary>Protocol negotiated with the client, e.g. "TLSv1.3".</summary>
     public string? NegotiatedProtocol { get; init; }
     /// <summary>ALPN protocol negotiated with the client, e.g. "h2".</summary>
@@ -90,6 +99,10 @@ public sealed record ServerTls
     public string? Protocol { get; init; }
     public string? Cipher { get; init; }
     public string? Ja3sFingerprint { get; init; }
+    /// <summary>The JA3S string the hash is taken of.</summary>
+    public string? Ja3s { get; init; }
+    /// <summary>ALPN the server chose, when visible in the ServerHello (TLS 1.2).</summary>
+    public string? Alpn { get; init; }
 }
 
 /// <summary>Milestones in milliseconds since <see cref="Exchange.Timestamp"/>; null when not reached.</summary>

@@ -29,11 +29,15 @@ internal sealed class ForwardingContext : IDisposable
     public required HeaderList RequestHeaders { get; init; }
     public ClientTls? ClientTls { get; init; }
     public string? ClientEndPoint { get; init; }
+    public string? ClientTarget { get; init; }
 
     public BodyTap RequestBody { get; }
     public BodyTap ResponseBody { get; }
 
     public int? StatusCode { get; set; }
+    /// <summary>host:port the request was sent to (for server TLS facts).</summary>
+    public string? UpstreamOrigin { get; set; }
+    public ServerTls? ServerTls { get; set; }
     public string StatusMessage { get; set; } = "";
     public HeaderList? ResponseHeaders { get; set; }
     public ExchangeError? Error { get; set; }
@@ -76,6 +80,7 @@ internal sealed class ForwardingContext : IDisposable
         {
             Bodies = bodies,
             ClientEndPoint = ClientEndPoint,
+            ClientTarget = ClientTarget,
             Id = Id,
             Timestamp = Timestamp,
             HttpVersion = HttpVersion,
@@ -90,7 +95,7 @@ internal sealed class ForwardingContext : IDisposable
                 BodySize = RequestBody.Total,
             },
             Response = response,
-            Tls = ClientTls is null ? null : new ExchangeTls { Client = ClientTls },
+            Tls = ClientTls is null && ServerTls is null ? null : new ExchangeTls { Client = ClientTls, Server = ServerTls },
             Duration = ResponseDoneMs is { } done ? Math.Round(done) : null,
             MatchedRuleId = MatchedRuleId,
             Error = Error,

@@ -1,11 +1,15 @@
 using System.Buffers;
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Engine.Listening;
+using ProxyMcp.Engine.Rules;
+using ProxyMcp.Engine.Tls;
+using ProxyMcp.Engine.Upstream;
 
 namespace ProxyMcp.Engine.Forwarding;
 
@@ -20,8 +24,14 @@ internal sealed class ProxyRequestHandler(
     StatusPage statusPage,
     ListenerAddress listener,
     CaptureSettings capture,
+    RuleStore rules,
+    UpstreamSelector upstreams,
+    ServerTlsObserver serverTls,
     ILogger logger)
 {
+    /// <summary>Largest body a rule may rewrite; bigger bodies stream through unmodified.</summary>
+    public const int MaxRewriteBytes = 16 * 1024 * 1024;
+
     private const int CopyChunkBytes = 64 * 1024;
 
     public async Task HandleAsync(HttpContext context)
@@ -48,15 +58,37 @@ internal sealed class ProxyRequestHandler(
             Hostname = target.Hostname,
             Path = target.Uri.PathAndQuery,
             RequestHeaders = ToHeaderList(context.Request.Headers),
+            ClientTarget = connection.ClientTarget,
             ClientEndPoint = context.Connection.RemoteIpAddress is { } remote ? new IPEndPoint(remote, context.Connection.RemotePort).ToString() : null,
-            ClientTls = connection.ClientTls ?? (connection.SniHostname is { } sni ? new ClientTls { SniHostname = sni } : null),
+            ClientTls = ClientTlsOf(context, connection),
         };
         try
         {
-            if (IsWebSocketRequest(context, out var extendedConnect))
-                await ForwardWebSocketAsync(context, target, forwarding, extendedConnect);
-            else
-                await ForwardAsync(context, target, forwarding);
+            var rule = await RuleMatching.FindAsync(context, rules.Current, forwarding);
+            var handler = rule?.Handler;
+            if (rule is not null)
+            {
+                rule.RecordHit();
+                forwarding.MatchedRuleId = rule.Rule.Id;
+                if (rule.Rule.Handler.DelayMs is > 0 and var delay) await Task.Delay(delay, context.RequestAborted);
+            }
+            switch (handler?.Type)
+            {
+                case "mock":
+                    await MockResponder.WriteAsync(context, handler.Definition, forwarding);
+                    break;
+                case "drop":
+                    forwarding.Error = new ExchangeError(ExchangeErrorKind.Dropped, $"Dropped by {rule!.Rule.Id}");
+                    context.Abort();
+                    break;
+                default:
+                    var destination = Redirect(target, handler);
+                    if (IsWebSocketRequest(context, out var extendedConnect))
+                        await ForwardWebSocketAsync(context, destination, forwarding, extendedConnect);
+                    else
+                        await ForwardAsync(context, destination, forwarding, handler);
+                    break;
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -67,14 +99,45 @@ internal sealed class ProxyRequestHandler(
         finally
         {
             forwarding.ResponseDoneMs ??= forwarding.StatusCode is null ? null : forwarding.ElapsedMs;
+            if (forwarding.UpstreamOrigin is { } origin) forwarding.ServerTls = serverTls.For(origin);
             publisher.Publish(static f => f.ToExchange(), forwarding);
         }
     }
 
-    private async Task ForwardAsync(HttpContext context, RequestTarget target, ForwardingContext forwarding)
+    /// <summary>Where a forward handler or a URL rewrite sends the request; the original target otherwise.</summary>
+    private static RequestTarget Redirect(RequestTarget target, CompiledHandler? handler)
     {
+        if (handler is null) return target;
+        var uri = target.Uri;
+        if (handler.ForwardTarget is { } forward)
+        {
+            var builder = new UriBuilder(uri) { Host = forward.Host };
+            if (forward.Scheme is { } scheme && scheme != uri.Scheme)
+            {
+                builder.Scheme = scheme;
+                builder.Port = forward.Port ?? (scheme == "https" ? 443 : 80);
+            }
+            else if (forward.Port is { } port)
+            {
+                builder.Port = port;
+            }
+            uri = builder.Uri;
+        }
+        if (handler.UrlRewritePattern is { } pattern && handler.Definition.TransformRequest?.RewriteUrl is { } rewrite)
+        {
+            var rewritten = pattern.Replace(uri.AbsoluteUri, rewrite.Replacement);
+            if (Uri.TryCreate(rewritten, UriKind.Absolute, out var rewrittenUri) && rewrittenUri.Scheme is "http" or "https")
+                uri = rewrittenUri;
+        }
+        return uri == target.Uri ? target : target with { Uri = uri, Authority = uri.IsDefaultPort ? uri.IdnHost : $"{uri.IdnHost}:{uri.Port}" };
+    }
+
+    private async Task ForwardAsync(HttpContext context, RequestTarget target, ForwardingContext forwarding, CompiledHandler? handler)
+    {
+        forwarding.UpstreamOrigin = $"{target.Uri.IdnHost}:{target.Uri.Port}";
         var clientAborted = context.RequestAborted;
-        using var request = CreateUpstreamRequest(context, target, forwarding, out var requestBody);
+        var (request, requestBody) = await CreateUpstreamRequestAsync(context, target, forwarding, handler);
+        using var requestScope = request;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
         timeout.CancelAfter(options.UpstreamTimeout);
@@ -96,22 +159,32 @@ internal sealed class ProxyRequestHandler(
             if (requestBody?.CompletedAt is { } sentAt) forwarding.RequestSentMs = forwarding.MsAt(sentAt);
             forwarding.ResponseHeadersMs = forwarding.ElapsedMs;
             CopyResponseHead(context, response, forwarding);
+            var transform = handler?.Definition.TransformResponse;
+            if (transform is not null) ApplyResponseHead(context, transform, forwarding);
+            if (handler?.ResponseBodyRewrite is { } rewrite && await TryRewriteResponseBodyAsync(context, response, rewrite, forwarding))
+                return;
             await CopyResponseBodyAsync(context, response, target, forwarding);
         }
     }
 
-    private HttpRequestMessage CreateUpstreamRequest(HttpContext context, RequestTarget target, ForwardingContext forwarding,
-        out TappedRequestBody? body)
+    private async Task<(HttpRequestMessage Request, TappedRequestBody? Body)> CreateUpstreamRequestAsync(HttpContext context,
+        RequestTarget target, ForwardingContext forwarding, CompiledHandler? handler)
     {
         var incoming = context.Request;
-        var request = new HttpRequestMessage(new HttpMethod(incoming.Method), target.Uri)
+        var transform = handler?.Definition.TransformRequest;
+        var request = new HttpRequestMessage(new HttpMethod(transform?.ReplaceMethod ?? incoming.Method), target.Uri)
         {
             Version = incoming.Protocol == "HTTP/2" ? HttpVersion.Version20 : HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
         };
-        body = null;
+        TappedRequestBody? body = null;
         var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? incoming.ContentLength > 0;
-        if (canHaveBody)
+        var rewritten = false;
+        if (canHaveBody && handler?.RequestBodyRewrite is { } rewrite)
+        {
+            rewritten = await TryRewriteRequestBodyAsync(context, request, rewrite, forwarding);
+        }
+        if (canHaveBody && !rewritten)
         {
             body = new TappedRequestBody(incoming.Body, forwarding.RequestBody);
             request.Content = new StreamContent(body, CopyChunkBytes);
@@ -130,14 +203,143 @@ internal sealed class ProxyRequestHandler(
                 || string.Equals(name, "Expect", StringComparison.OrdinalIgnoreCase)
                 || string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase))
                 continue;
-            if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
-                request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            AddHeader(request, name, values);
         }
         // gRPC and other trailer users announce it with "TE: trailers", which survives the hop.
         if (incoming.Headers.TE.ToString().Contains("trailers", StringComparison.OrdinalIgnoreCase))
             request.Headers.TryAddWithoutValidation("TE", "trailers");
         request.Headers.Host = target.Authority;
-        return request;
+        foreach (var (name, value) in transform?.UpdateHeaders ?? new Dictionary<string, string?>())
+        {
+            request.Headers.Remove(name);
+            request.Content?.Headers.Remove(name);
+            if (value is null) continue;
+            if (string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase)) request.Headers.Host = value;
+            else AddHeader(request, name, value);
+        }
+        return (request, body);
+    }
+
+    private static void AddHeader(HttpRequestMessage request, string name, StringValues values)
+    {
+        if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+    }
+
+    /// <summary>Reads the whole request body, rewrites the decoded text and re-encodes it; false when too big or undecodable.</summary>
+    private static async Task<bool> TryRewriteRequestBodyAsync(HttpContext context, HttpRequestMessage request, BodyRewrite rewrite,
+        ForwardingContext forwarding)
+    {
+        var encoding = context.Request.Headers.ContentEncoding.ToString();
+        if (!BodyCodec.IsSupported(encoding)) return false;
+        var (bytes, complete) = await RequestBodyReader.ReadPrefixAsync(context.Request, MaxRewriteBytes, context.RequestAborted);
+        if (!complete) return false;
+        byte[] output;
+        try
+        {
+            var text = System.Text.Encoding.UTF8.GetString(BodyCodec.Decode(bytes, encoding));
+            output = BodyCodec.Encode(System.Text.Encoding.UTF8.GetBytes(rewrite.Apply(text)), encoding);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            return false;
+        }
+        forwarding.RequestBody.Observe(bytes);
+        forwarding.RequestSentMs = forwarding.ElapsedMs;
+        request.Content = new ByteArrayContent(output);
+        return true;
+    }
+
+    private static void ApplyResponseHead(HttpContext context, ResponseTransform transform, ForwardingContext forwarding)
+    {
+        if (transform.ReplaceStatus is { } status)
+        {
+            context.Response.StatusCode = status;
+            forwarding.StatusCode = status;
+            forwarding.StatusMessage = ReasonPhrases.GetReasonPhrase(status);
+            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = null;
+        }
+        if (transform.UpdateHeaders is not { } updates) return;
+        var recorded = forwarding.ResponseHeaders!;
+        foreach (var (name, value) in updates)
+        {
+            context.Response.Headers.Remove(name);
+            recorded.RemoveAll(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase));
+            if (value is null) continue;
+            context.Response.Headers[name] = value;
+            recorded.Add(name, value);
+        }
+    }
+
+    /// <summary>Buffers a response (up to <see cref="MaxRewriteBytes"/>), rewrites its decoded text and sends it re-encoded.</summary>
+    private static async Task<bool> TryRewriteResponseBodyAsync(HttpContext context, HttpResponseMessage response, BodyRewrite rewrite,
+        ForwardingContext forwarding)
+    {
+        var encoding = string.Join(", ", response.Content.Headers.ContentEncoding);
+        if (!BodyCodec.IsSupported(encoding) || response.Content.Headers.ContentLength > MaxRewriteBytes) return false;
+        if (HttpMethods.IsHead(context.Request.Method)) return false;
+        byte[] original;
+        try
+        {
+            await using var source = await response.Content.ReadAsStreamAsync(context.RequestAborted);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[CopyChunkBytes];
+            int read;
+            while ((read = await source.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxRewriteBytes)
+                {
+                    // Too big to rewrite: send what we have and stream the rest unmodified.
+                    var head = buffer.ToArray();
+                    forwarding.ResponseBody.Observe(head);
+                    await context.Response.Body.WriteAsync(head, context.RequestAborted);
+                    await CopyRemainderAsync(source, context, forwarding);
+                    forwarding.ResponseDoneMs = forwarding.ElapsedMs;
+                    return true;
+                }
+            }
+            original = buffer.ToArray();
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyFromOrigin, $"The origin broke off the response body: {ex.Message}");
+            context.Abort();
+            return true;
+        }
+
+        byte[] output;
+        try
+        {
+            var text = System.Text.Encoding.UTF8.GetString(BodyCodec.Decode(original, encoding));
+            output = BodyCodec.Encode(System.Text.Encoding.UTF8.GetBytes(rewrite.Apply(text)), encoding);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            output = original;
+        }
+        context.Response.Headers.Remove("Transfer-Encoding");
+        context.Response.ContentLength = output.Length;
+        var recorded = forwarding.ResponseHeaders!;
+        recorded.RemoveAll(h => string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase)
+                                || string.Equals(h.Key, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase));
+        recorded.Add("Content-Length", output.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        forwarding.ResponseBody.Observe(output);
+        await context.Response.Body.WriteAsync(output, context.RequestAborted);
+        await context.Response.CompleteAsync();
+        forwarding.ResponseDoneMs = forwarding.ElapsedMs;
+        return true;
+    }
+
+    private static async Task CopyRemainderAsync(Stream source, HttpContext context, ForwardingContext forwarding)
+    {
+        var chunk = new byte[CopyChunkBytes];
+        int read;
+        while ((read = await source.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            forwarding.ResponseBody.Observe(chunk.AsSpan(0, read));
+            await context.Response.Body.WriteAsync(chunk.AsMemory(0, read), context.RequestAborted);
+        }
     }
 
     private static void CopyResponseHead(HttpContext context, HttpResponseMessage response, ForwardingContext forwarding)
@@ -161,6 +363,7 @@ internal sealed class ProxyRequestHandler(
             {
                 foreach (var value in values) recorded.Add(name, value);
                 if (HopByHopHeaders.IsHopByHop(name, connectionHeader)) continue;
+                if (!StatusRules.AllowsBody((int)response.StatusCode) && string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
                 outgoing.Append(name, values.ToArray());
             }
         }
@@ -171,50 +374,46 @@ internal sealed class ProxyRequestHandler(
     {
         var clientAborted = context.RequestAborted;
         var source = await response.Content.ReadAsStreamAsync(clientAborted);
-        var destination = context.Response.Body;
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyChunkBytes);
-        try
+        // The origin's bytes are read straight into Kestrel's output buffers: one copy less than a stream-to-stream copy.
+        var output = context.Response.BodyWriter;
+        var first = true;
+        while (true)
         {
-            var first = true;
-            while (true)
+            int read;
+            var memory = output.GetMemory(CopyChunkBytes);
+            try
             {
-                int read;
-                try
-                {
-                    var pending = source.ReadAsync(buffer.AsMemory(), clientAborted);
-                    // A slow origin: give the client the head now rather than when the first body bytes arrive.
-                    if (first && !pending.IsCompleted) await context.Response.Body.FlushAsync(clientAborted);
-                    first = false;
-                    read = await pending;
-                }
-                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
-                {
-                    if (clientAborted.IsCancellationRequested)
-                        forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient, "The client closed the connection during the response");
-                    else
-                        forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyFromOrigin,
-                            $"{target.Authority} broke off the response body after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
-                    context.Abort();
-                    return;
-                }
-                if (read == 0) break;
-                forwarding.ResponseBody.Observe(buffer.AsSpan(0, read));
-                try
-                {
-                    await destination.WriteAsync(buffer.AsMemory(0, read), clientAborted);
-                }
-                catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
-                {
-                    forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient,
-                        $"The client stopped reading after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
-                    context.Abort();
-                    return;
-                }
+                var pending = source.ReadAsync(memory, clientAborted);
+                // A slow origin: give the client the head now rather than when the first body bytes arrive.
+                if (first && !pending.IsCompleted) await output.FlushAsync(clientAborted);
+                first = false;
+                read = await pending;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+            {
+                if (clientAborted.IsCancellationRequested)
+                    forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient, "The client closed the connection during the response");
+                else
+                    forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyFromOrigin,
+                        $"{target.Authority} broke off the response body after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
+                context.Abort();
+                return;
+            }
+            if (read == 0) break;
+            forwarding.ResponseBody.Observe(memory.Span[..read]);
+            output.Advance(read);
+            try
+            {
+                var flushed = await output.FlushAsync(clientAborted);
+                if (flushed.IsCanceled || flushed.IsCompleted) throw new IOException("the client's connection closed");
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+            {
+                forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient,
+                    $"The client stopped reading after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
+                context.Abort();
+                return;
+            }
         }
 
         if (response.TrailingHeaders.Any() && context.Response.SupportsTrailers())
@@ -244,6 +443,8 @@ internal sealed class ProxyRequestHandler(
             return;
         }
         var error = UpstreamFailure.Classify(exception, target.Authority, timedOut);
+        if (upstreams.Resolve(target.Uri) is { } route)
+            error = error with { Message = $"{error.Message} (via upstream proxy {route.Describe()})" };
         forwarding.Error = error;
         var status = UpstreamFailure.StatusFor(error);
         forwarding.StatusCode = status;
@@ -391,6 +592,31 @@ internal sealed class ProxyRequestHandler(
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>The connection's ClientHello facts plus what the handshake settled (protocol, ALPN).</summary>
+    private static ClientTls? ClientTlsOf(HttpContext context, ProxyConnectionFeature connection)
+    {
+        if (!connection.IsTls) return null;
+        var handshake = context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>();
+        var alpn = context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream.NegotiatedApplicationProtocol.Protocol;
+        var facts = connection.ClientTls ?? new ClientTls { SniHostname = connection.SniHostname };
+        return facts with
+        {
+            NegotiatedProtocol = handshake is null ? null : ProtocolName(handshake.Protocol),
+            NegotiatedAlpn = alpn is { Length: > 0 } protocol ? System.Text.Encoding.ASCII.GetString(protocol.Span) : null,
+        };
+    }
+
+    private static string? ProtocolName(System.Security.Authentication.SslProtocols protocol) => protocol switch
+    {
+#pragma warning disable SYSLIB0039 // naming old protocols is not using them
+        System.Security.Authentication.SslProtocols.Tls => "TLSv1",
+        System.Security.Authentication.SslProtocols.Tls11 => "TLSv1.1",
+#pragma warning restore SYSLIB0039
+        System.Security.Authentication.SslProtocols.Tls12 => "TLSv1.2",
+        System.Security.Authentication.SslProtocols.Tls13 => "TLSv1.3",
+        _ => null,
+    };
 
     private static HeaderList ToHeaderList(IHeaderDictionary headers)
     {

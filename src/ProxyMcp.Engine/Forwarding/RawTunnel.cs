@@ -3,35 +3,30 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using ProxyMcp.Engine.Exchanges;
+using ProxyMcp.Engine.Upstream;
 
 namespace ProxyMcp.Engine.Forwarding;
 
 /// <summary>Relays a CONNECT tunnel byte for byte to its target, unseen; captured as one CONNECT exchange with byte counts.</summary>
-internal sealed class RawTunnel(ExchangePublisher publisher, TimeSpan connectTimeout, ILogger logger)
+internal sealed class RawTunnel(ExchangePublisher publisher, TunnelConnector connector, ILogger logger)
 {
-    public async Task RunAsync(IDuplexPipe client, string? clientEndPoint, string host, int port, string reason, CancellationToken cancel)
+    public async Task RunAsync(IDuplexPipe client, string? clientEndPoint, string? clientTarget, string host, int port, string reason, CancellationToken cancel)
     {
         var started = Stopwatch.GetTimestamp();
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long sent = 0, received = 0;
         ExchangeError? error = null;
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            using (var connectTimeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancel))
-            {
-                connectTimeoutSource.CancelAfter(connectTimeout);
-                await socket.ConnectAsync(host, port, connectTimeoutSource.Token);
-            }
-            await using var upstream = new NetworkStream(socket, ownsSocket: false);
+            await using var upstream = await connector.ConnectAsync(host, port, cancel);
             var toUpstream = PumpAsync(client.Input, upstream, n => sent += n, cancel);
             var toClient = PumpAsync(upstream, client.Output, n => received += n, cancel);
             await Task.WhenAny(toUpstream, toClient);
-            // One side finished: let the other drain briefly, then tear both down.
-            socket.Shutdown(SocketShutdown.Send);
+            // One side finished: half-close towards the origin, let the other direction drain briefly, then tear down.
+            if (upstream is NetworkStream network) network.Socket.Shutdown(SocketShutdown.Send);
             await Task.WhenAny(Task.WhenAll(toUpstream, toClient), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
         }
-        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException)
         {
             if (!cancel.IsCancellationRequested) error = UpstreamFailure.Classify(ex, $"{host}:{port}", timedOut: ex is OperationCanceledException);
             logger.LogDebug(ex, "Tunnel to {Host}:{Port} ended", host, port);
@@ -59,7 +54,8 @@ internal sealed class RawTunnel(ExchangePublisher publisher, TimeSpan connectTim
             Error = s.error,
             Timings = new ExchangeTimings { ResponseDoneMs = s.duration },
             ClientEndPoint = s.clientEndPoint,
-        }, (timestamp, host, port, reason, sent, received, error, duration, clientEndPoint));
+            ClientTarget = s.clientTarget,
+        }, (timestamp, host, port, reason, sent, received, error, duration, clientEndPoint, clientTarget));
     }
 
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;

@@ -7,11 +7,12 @@ namespace ProxyMcp.Engine.Forwarding;
 /// <summary>The pooled client used for every request to origins: one SocketsHttpHandler per running listener.</summary>
 internal static class UpstreamClient
 {
-    public static HttpMessageInvoker Create(ProxyOptions options)
+    public static HttpMessageInvoker Create(ProxyOptions options, IWebProxy upstreamProxies, Tls.ServerTlsObserver serverTls)
     {
         var handler = new SocketsHttpHandler
         {
-            UseProxy = false,
+            UseProxy = true,
+            Proxy = upstreamProxies,
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
@@ -23,6 +24,22 @@ internal static class UpstreamClient
             EnableMultipleHttp2Connections = true,
             MaxResponseHeadersLength = 256,
             InitialHttp2StreamWindowSize = 1024 * 1024,
+            ConnectCallback = async (context, cancel) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, cancel);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+                var stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                var origin = context.InitialRequestMessage.RequestUri is { } uri ? $"{uri.IdnHost}:{uri.Port}" : $"{context.DnsEndPoint.Host}:{context.DnsEndPoint.Port}";
+                return serverTls.Watch(stream, origin);
+            },
             SslOptions = new SslClientAuthenticationOptions
             {
                 RemoteCertificateValidationCallback = CreateValidator(options),

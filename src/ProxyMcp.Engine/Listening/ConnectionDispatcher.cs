@@ -3,7 +3,10 @@ using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using ProxyMcp.Engine.Exchanges;
 using ProxyMcp.Engine.Forwarding;
+using ProxyMcp.Engine.Tls;
+using ProxyMcp.Engine.Tls.Fingerprints;
 
 namespace ProxyMcp.Engine.Listening;
 
@@ -15,6 +18,7 @@ namespace ProxyMcp.Engine.Listening;
 internal sealed class ConnectionDispatcher(
     ProxyOptions options,
     RawTunnel rawTunnel,
+    Func<System.Net.IPEndPoint, string?>? clientIdentifier,
     ILogger logger)
 {
     private const byte TlsHandshakeRecord = 0x16;
@@ -23,6 +27,9 @@ internal sealed class ConnectionDispatcher(
     /// <summary>How long a tunnel may stay silent before we decide the server is expected to speak first.</summary>
     private static readonly TimeSpan FirstByteTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a client may take to send its whole ClientHello.</summary>
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Kestrel's HTTP layer, captured after the TLS middleware so plain connections can skip TLS.</summary>
     public ConnectionDelegate? Http { get; set; }
 
@@ -30,6 +37,18 @@ internal sealed class ConnectionDispatcher(
     {
         var feature = new ProxyConnectionFeature();
         connection.Features.Set(feature);
+        // Identified now, while the client is certainly still connected (a short-lived client may be gone by the end).
+        if (clientIdentifier is not null && connection.RemoteEndPoint is System.Net.IPEndPoint remote)
+        {
+            try
+            {
+                feature.ClientTarget = clientIdentifier(remote);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                logger.LogDebug(ex, "Could not identify the client of {Remote}", remote);
+            }
+        }
         var input = connection.Transport.Input;
         var cancel = connection.ConnectionClosed;
         try
@@ -39,6 +58,7 @@ internal sealed class ConnectionDispatcher(
             if (start.FirstSpan[0] == TlsHandshakeRecord)
             {
                 feature.Mode = ConnectionMode.DirectTls;
+                feature.ClientTls = await PeekClientHelloAsync(input, cancel);
                 await tls(connection);
                 return;
             }
@@ -94,19 +114,20 @@ internal sealed class ConnectionDispatcher(
 
         if (PassthroughHosts.Matches(options.PassthroughHosts, host))
         {
-            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), host, port, reason: "passthrough host", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "passthrough host", cancel);
             return;
         }
 
         var first = await PeekWithTimeoutAsync(input, cancel);
         if (first is null)
         {
-            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), host, port, reason: "server speaks first", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "server speaks first", cancel);
             return;
         }
         if (first == TlsHandshakeRecord)
         {
             feature.Mode = ConnectionMode.TunnelTls;
+            feature.ClientTls = await PeekClientHelloAsync(input, cancel);
             await tls(connection);
         }
         else if (IsTokenChar(first.Value))
@@ -116,7 +137,39 @@ internal sealed class ConnectionDispatcher(
         }
         else
         {
-            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), host, port, reason: "not HTTP or TLS", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "not HTTP or TLS", cancel);
+        }
+    }
+
+    /// <summary>
+    /// Reads the whole ClientHello (across records and segments) without consuming it, for JA3/JA4; SslStream then reads
+    /// the same bytes. Null when the bytes are not a parsable hello — the TLS layer will report that itself.
+    /// </summary>
+    private async Task<ClientTls?> PeekClientHelloAsync(PipeReader input, CancellationToken cancel)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(HelloTimeout);
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(timeout.Token);
+                var buffer = result.Buffer;
+                var parsed = ClientHelloParser.Parse(buffer);
+                if (parsed.Status == HelloParseStatus.NeedMoreData && !result.IsCompleted && buffer.Length < ClientHelloParser.MaxInputLength)
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+                input.AdvanceTo(buffer.Start, buffer.Start);
+                if (parsed.IsComplete) return ClientFingerprint.From(parsed.Hello);
+                logger.LogDebug("No fingerprint for a TLS client: {Reason}", parsed.Reason ?? parsed.Status.ToString());
+                return null;
+            }
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            return null;
         }
     }
 

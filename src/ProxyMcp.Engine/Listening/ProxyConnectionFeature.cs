@@ -19,6 +19,9 @@ public sealed class ProxyConnectionFeature
     /// <summary>Client TLS facts (SNI, ALPN, fingerprints); set once the handshake is analysed.</summary>
     public ClientTls? ClientTls { get; set; }
 
+    /// <summary>The local program that opened this connection, when an identifier is configured and recognised it.</summary>
+    public string? ClientTarget { get; set; }
+
     public bool IsTls => Mode is ConnectionMode.TunnelTls or ConnectionMode.DirectTls;
 }
 

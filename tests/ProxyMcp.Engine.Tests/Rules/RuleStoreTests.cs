@@ -1,0 +1,104 @@
+using ProxyMcp.Engine.Rules;
+
+namespace ProxyMcp.Engine.Tests.Rules;
+
+public sealed class RuleStoreTests
+{
+    private static readonly RuleHandler Passthrough = new() { Type = "passthrough" };
+
+    [Fact]
+    public void Ids_count_up_and_are_never_reused()
+    {
+        var store = new RuleStore();
+        var first = store.Add("a", 100, new RuleMatcher(), Passthrough);
+        Assert.Equal("rule_1", first.Rule.Id);
+        Assert.True(store.Remove("rule_1"));
+        Assert.Equal("rule_2", store.Add("b", 100, new RuleMatcher(), Passthrough).Rule.Id);
+        Assert.False(store.Remove("rule_1"));
+    }
+
+    [Fact]
+    public void Order_is_priority_then_insertion_and_disabled_rules_never_win()
+    {
+        var store = new RuleStore();
+        store.Add("late", 10, new RuleMatcher(), Passthrough);
+        store.Add("early", 5, new RuleMatcher(), Passthrough);
+        store.Add("tie", 10, new RuleMatcher(), Passthrough);
+        Assert.Equal(["early", "late", "tie"], store.Current.Ordered.Select(r => r.Rule.Description));
+        store.SetEnabled("rule_2", false);
+        Assert.Equal("late", store.Current.FindMatch(Any())!.Rule.Description);
+        Assert.Equal(3, store.Current.Ordered.Length);
+        Assert.Equal(2, store.Current.Active.Length);
+    }
+
+    [Fact]
+    public void A_snapshot_taken_before_a_change_is_unaffected_by_it()
+    {
+        var store = new RuleStore();
+        store.Add("a", 1, new RuleMatcher(), new RuleHandler { Type = "mock", Status = 201 });
+        var before = store.Current;
+        store.Update("rule_1", handler: new RuleHandler { Type = "mock", Status = 202 });
+        Assert.Equal(201, before.Ordered[0].Rule.Handler.Status);
+        Assert.Equal(202, store.Current.Ordered[0].Rule.Handler.Status);
+    }
+
+    [Fact]
+    public void Hit_counts_survive_updates()
+    {
+        var store = new RuleStore();
+        var rule = store.Add("a", 1, new RuleMatcher(), Passthrough);
+        rule.RecordHit();
+        rule.RecordHit();
+        var updated = store.Update("rule_1", description: "renamed");
+        Assert.Equal(2, updated.HitCount);
+    }
+
+    [Theory]
+    [InlineData("(unclosed", null, null, "matcher.urlPattern is not a valid regular expression")]
+    [InlineData(null, "host:8080", null, "matcher.hostname must be a host name")]
+    [InlineData(null, null, "teleport", "handler.type must be one of")]
+    public void Invalid_rules_are_rejected_with_a_clear_message_and_nothing_is_stored(string? url, string? host, string? type, string message)
+    {
+        var store = new RuleStore();
+        var ex = Assert.Throws<RuleValidationException>(() =>
+            store.Add("bad", 1, new RuleMatcher { UrlPattern = url, Hostname = host }, new RuleHandler { Type = type ?? "passthrough" }));
+        Assert.Contains(message, ex.Message);
+        Assert.Equal(0, store.Count);
+        Assert.Equal("rule_1", store.Add("ok", 1, new RuleMatcher(), Passthrough).Rule.Id);
+    }
+
+    [Theory]
+    [InlineData(null, "handler.forwardTo is required")]
+    [InlineData("http://127.0.0.1:8080/path", "without a path")]
+    [InlineData("ftp://host", "scheme must be http or https")]
+    public void Forward_targets_are_validated(string? forwardTo, string message)
+    {
+        var ex = Assert.Throws<RuleValidationException>(() =>
+            new RuleStore().Add("f", 1, new RuleMatcher(), new RuleHandler { Type = "forward", ForwardTo = forwardTo }));
+        Assert.Contains(message, ex.Message);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080", "http", "127.0.0.1", 8080)]
+    [InlineData("backend.test", null, "backend.test", null)]
+    [InlineData("https://backend.test/", "https", "backend.test", null)]
+    [InlineData("[::1]:9000", null, "[::1]", 9000)]
+    public void Forward_targets_parse(string value, string? scheme, string host, int? port)
+    {
+        Assert.Equal(new ForwardTarget(scheme, host, port), ForwardTarget.Parse(value));
+    }
+
+    [Fact]
+    public void Body_rewrites_replace_every_occurrence_literally_or_by_regex()
+    {
+        var literal = BodyRewrite.Compile([["a.b", "X"]], regex: false, "f")!;
+        Assert.Equal("X X axb", literal.Apply("a.b a.b axb"));
+        var regex = BodyRewrite.Compile([[@"(\d+)", "<$1>"]], regex: true, "f")!;
+        Assert.Equal("id <12> and <7>", regex.Apply("id 12 and 7"));
+    }
+
+    private static RuleRequest Any() => new()
+    {
+        Method = "GET", Url = "http://x.test/", Hostname = "x.test", Path = "/", Headers = [],
+    };
+}

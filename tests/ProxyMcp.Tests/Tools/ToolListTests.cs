@@ -1,0 +1,52 @@
+using System.Text.Json;
+using ProxyMcp.Tests.Support;
+
+namespace ProxyMcp.Tests.Tools;
+
+public sealed class ToolListTests
+{
+    [Fact]
+    public async Task Lists_exactly_the_lifecycle_and_traffic_tools_with_the_spec_parameter_names()
+    {
+        await using var server = await InMemoryServer.StartAsync();
+
+        var tools = await server.Client.ListToolsAsync(cancellationToken: TestTimeout.Token());
+
+        Assert.Equal(
+            ["interceptor_deactivate_all", "interceptor_kill", "interceptor_list", "interceptor_spawn", "interceptor_status",
+             "proxy_add_rule", "proxy_clear_traffic", "proxy_clear_upstream", "proxy_disable_rule", "proxy_enable_rule",
+             "proxy_enable_server_tls_capture", "proxy_get_ca_cert", "proxy_get_exchange", "proxy_get_tls_config",
+             "proxy_get_tls_fingerprints", "proxy_inject_headers", "proxy_list_rules", "proxy_list_tls_fingerprints", "proxy_list_traffic",
+             "proxy_mock_response", "proxy_remove_host_upstream", "proxy_remove_rule", "proxy_rewrite_url", "proxy_search_traffic",
+             "proxy_set_host_upstream", "proxy_set_upstream", "proxy_start", "proxy_status", "proxy_stop", "proxy_test_rule_match",
+             "proxy_update_rule"],
+            tools.Select(t => t.Name).Order(StringComparer.Ordinal));
+
+        string[] Parameters(string tool) =>
+            [.. tools.Single(t => t.Name == tool).JsonSchema.GetProperty("properties").EnumerateObject().Select(p => p.Name)];
+        Assert.Equal(["port", "listen_address", "insecure_upstream"], Parameters("proxy_start"));
+        Assert.Empty(Parameters("proxy_stop"));
+        Assert.Equal(["format"], Parameters("proxy_get_ca_cert"));
+        Assert.Equal(["limit", "offset", "method_filter", "url_filter", "status_filter", "hostname_filter", "source_filter"],
+            Parameters("proxy_list_traffic"));
+        Assert.Equal(["exchange_id"], Parameters("proxy_get_exchange"));
+        Assert.Equal(["query", "limit", "offset"], Parameters("proxy_search_traffic"));
+
+        var listSchema = tools.Single(t => t.Name == "proxy_list_traffic").JsonSchema.GetProperty("properties");
+        Assert.Contains("number", listSchema.GetProperty("limit").GetProperty("type").ToString());
+        Assert.Equal(["explicit", "transparent"],
+            listSchema.GetProperty("source_filter").GetProperty("enum").EnumerateArray()
+                .Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()));
+        var required = tools.Single(t => t.Name == "proxy_search_traffic").JsonSchema.GetProperty("required");
+        Assert.Equal(["query"], required.EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
+    public async Task Reports_the_server_name_proxy_and_our_version()
+    {
+        await using var server = await InMemoryServer.StartAsync();
+
+        Assert.Equal("proxy", server.Client.ServerInfo?.Name);
+        Assert.Equal(ProxyMcpServer.Version, server.Client.ServerInfo?.Version);
+    }
+}

@@ -1,0 +1,60 @@
+using ProxyMcp.Tests.Support;
+
+namespace ProxyMcp.Tests.Tools;
+
+/// <summary>Every bad argument gives the error envelope, isError, and a message saying what to fix.</summary>
+public sealed class ToolValidationTests : IAsyncLifetime
+{
+    private InMemoryServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await InMemoryServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public static TheoryData<string, Dictionary<string, object?>, string> Cases => new()
+    {
+        { "proxy_list_traffic", new() { ["limit"] = 0 }, "limit must be between 1 and 1000 (got 0)" },
+        { "proxy_list_traffic", new() { ["limit"] = 1001 }, "limit must be between 1 and 1000 (got 1001)" },
+        { "proxy_list_traffic", new() { ["limit"] = 2.5 }, "limit must be a whole number (got 2.5)" },
+        { "proxy_list_traffic", new() { ["offset"] = -1 }, "offset must be a whole number, 0 or more (got -1)" },
+        { "proxy_list_traffic", new() { ["status_filter"] = 42 }, "status_filter must be between 100 and 599 (got 42)" },
+        { "proxy_list_traffic", new() { ["source_filter"] = "bogus" }, "unknown source_filter 'bogus' (expected explicit or transparent)" },
+        { "proxy_list_traffic", new() { ["method_filter"] = "GE T" }, "method_filter must be an HTTP method such as GET or POST (got 'GE T')" },
+        { "proxy_start", new() { ["port"] = 70000 }, "port must be between 0 and 65535 (got 70000)" },
+        { "proxy_start", new() { ["port"] = -1 }, "port must be between 0 and 65535 (got -1)" },
+        { "proxy_start", new() { ["listen_address"] = "example.com" },
+            "listen_address must be an IP address such as 127.0.0.1, 0.0.0.0 or ::1 (got 'example.com')" },
+        { "proxy_get_ca_cert", new() { ["format"] = "der" }, "unknown format 'der' (expected pem or fingerprint or both)" },
+        { "proxy_get_exchange", new() { ["exchange_id"] = " " }, "exchange_id must not be empty" },
+        { "proxy_get_exchange", new() { ["exchange_id"] = "nope" }, "Exchange 'nope' not found" },
+        { "proxy_search_traffic", new() { ["query"] = "" }, "query must not be empty" },
+        { "proxy_search_traffic", new() { ["query"] = "x", ["limit"] = 0 }, "limit must be between 1 and 1000 (got 0)" },
+        { "proxy_stop", new(), "Proxy is not running." },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Rejects_bad_arguments_with_an_actionable_message(string tool, Dictionary<string, object?> arguments, string message)
+    {
+        var result = await _server.CallAsync(tool, arguments);
+
+        Assert.Equal(message, result.AssertError());
+    }
+
+    [Fact]
+    public async Task Wrong_json_type_is_an_error_envelope_not_a_crash()
+    {
+        var result = await _server.CallAsync("proxy_list_traffic", new Dictionary<string, object?> { ["limit"] = "lots" });
+
+        Assert.Equal("limit must be a number (got \"lots\")", result.AssertError());
+        (await _server.CallAsync("proxy_status")).AssertSuccess();
+    }
+
+    [Fact]
+    public async Task Missing_required_argument_is_an_error_envelope()
+    {
+        var result = await _server.CallAsync("proxy_search_traffic");
+
+        Assert.Equal("query is required", result.AssertError());
+    }
+}
