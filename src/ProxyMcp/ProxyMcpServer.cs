@@ -29,8 +29,10 @@ public static class ProxyMcpServer
             .WithTools<Tools.Rules.UpstreamTools>()
             .WithTools<Tools.Tls.TlsTools>()
             .WithTools<InterceptorTools>()
+            .WithTools<SessionTools>()
             .WithResources<ProxyResources>()
             .WithResources<InterceptorResources>()
+            .WithResources<SessionResources>()
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolFailureFilter.Wrap));
 
     private static string ReadVersion()
