@@ -33,7 +33,7 @@ public static class HarExport
     private const int InMemoryDecodedBytes = 8 * 1024 * 1024;
 
     private const int FlushThreshold = 256 * 1024;
-    private const int ProgressEvery = 10_000;
+    private const int ProgressEvery = 5_000;
 
     public static async Task<long> WriteAsync(SessionReader session, HarExportOptions options, IProgress<SessionProgress>? progress,
         CancellationToken cancellationToken)
