@@ -79,7 +79,7 @@ Console.WriteLine($"export: {exported:N0} entries in {exportClock.Elapsed.TotalS
 GC.Collect();
 var importClock = Stopwatch.StartNew();
 var importPeak = new PeakMemory();
-var imported = await HarImport.RunAsync(store, new HarImportOptions { HarFile = har }, progress: null, default);
+var imported = await HarImport.RunAsync(store, new HarImportOptions { HarFile = har, MaxDiskMb = 1_000_000 }, progress: null, default);
 importClock.Stop();
 importPeak.Stop();
 Console.WriteLine($"import: {imported.Summary.ImportedEntries:N0} entries in {importClock.Elapsed.TotalSeconds:N1} s = {imported.Summary.ImportedEntries / importClock.Elapsed.TotalSeconds:N0} entries/s, "

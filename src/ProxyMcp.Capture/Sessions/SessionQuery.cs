@@ -70,7 +70,8 @@ public sealed record SessionQuery
         {
             if (SearchIndexer.TrigramQuery(UrlContains) is { } phrase)
             {
-                conditions.Add("(e.seq IN (SELECT rowid FROM locator_index WHERE locator_index MATCH $q_url_match) OR e.seq IN (SELECT seq FROM unindexed))");
+                // One IN over a UNION (not an OR of two INs) lets SQLite drive the query by rowid lookups.
+                conditions.Add("e.seq IN (SELECT rowid FROM locator_index WHERE locator_index MATCH $q_url_match UNION ALL SELECT seq FROM unindexed)");
                 command.Parameters.AddWithValue("$q_url_match", phrase);
             }
             conditions.Add(@"e.url LIKE $q_url ESCAPE '\'");
@@ -80,7 +81,8 @@ public sealed record SessionQuery
         {
             if (SearchIndexer.TrigramQuery(Text) is { } phrase)
             {
-                conditions.Add("(e.seq IN (SELECT rowid FROM locator_index WHERE locator_index MATCH $q_text_match) OR e.seq IN (SELECT seq FROM unindexed))");
+                // One IN over a UNION (not an OR of two INs) lets SQLite drive the query by rowid lookups.
+                conditions.Add("e.seq IN (SELECT rowid FROM locator_index WHERE locator_index MATCH $q_text_match UNION ALL SELECT seq FROM unindexed)");
                 command.Parameters.AddWithValue("$q_text_match", phrase);
             }
             conditions.Add(@"(e.url LIKE $q_text ESCAPE '\' OR e.hostname LIKE $q_text ESCAPE '\' OR e.path LIKE $q_text ESCAPE '\'"
