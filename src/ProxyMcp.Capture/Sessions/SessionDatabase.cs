@@ -19,7 +19,7 @@ namespace ProxyMcp.Capture.Sessions;
 /// <para>
 /// Both FTS tables are contentless (<c>content=''</c>): the text lives in <c>exchanges</c>/<c>bodies</c> already,
 /// snippets are cut in C# from the decoded body, and a copy would double the disk use. Only five B-tree indexes
-/// exist (time, id, method, status, host): every index costs on each of thousands of inserts per second, and the
+/// exist (time, id, method, status, host+method): every index costs on each of thousands of inserts per second, and the
 /// rest of the filters combine with one of these.
 /// </para>
 /// <para>
@@ -176,7 +176,7 @@ public static class SessionDatabase
         CREATE INDEX exchanges_id ON exchanges(exchange_id);
         CREATE INDEX exchanges_method ON exchanges(method, timestamp);
         CREATE INDEX exchanges_status ON exchanges(status_code, timestamp);
-        CREATE INDEX exchanges_host ON exchanges(hostname, timestamp);
+        CREATE INDEX exchanges_host ON exchanges(hostname, method, timestamp);
 
         CREATE TABLE details(
             seq INTEGER PRIMARY KEY,

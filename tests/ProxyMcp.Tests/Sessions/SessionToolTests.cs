@@ -194,6 +194,19 @@ public sealed class SessionToolTests
         lock (exportNotes) Assert.True(exportNotes.Count >= 2, $"{exportNotes.Count} export progress notifications");
     }
 
+    [Fact]
+    public async Task Resource_templates_are_listed_and_an_empty_id_says_so()
+    {
+        await using var server = await InMemoryServer.StartAsync();
+        var templates = await server.Client.ListResourceTemplatesAsync(cancellationToken: TestTimeout.Token());
+        Assert.Equal(
+            [("proxy://sessions/{session_id}/findings", "proxy_session_findings"), ("proxy://sessions/{session_id}/summary", "proxy_session_summary"),
+             ("proxy://sessions/{session_id}/timeline", "proxy_session_timeline")],
+            templates.Where(t => t.UriTemplate.StartsWith("proxy://sessions", StringComparison.Ordinal)).Select(t => (t.UriTemplate, t.Name)).Order());
+        var findings = await server.Client.ReadResourceAsync("proxy://sessions/%20/findings", cancellationToken: TestTimeout.Token());
+        Assert.Contains("Missing session_id.", Assert.IsType<ModelContextProtocol.Protocol.TextResourceContents>(Assert.Single(findings.Contents)).Text);
+    }
+
     private sealed class SyncProgress(List<ModelContextProtocol.ProgressNotificationValue> sink) : IProgress<ModelContextProtocol.ProgressNotificationValue>
     {
         public void Report(ModelContextProtocol.ProgressNotificationValue value)
