@@ -33,6 +33,8 @@ public static class ProxyMcpServer
             .WithResources<ProxyResources>()
             .WithResources<InterceptorResources>()
             .WithResources<SessionResources>()
+            .WithListResourcesHandler(SessionResources.ListAsync)
+            .WithCompleteHandler(SessionResources.CompleteAsync)
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolFailureFilter.Wrap));
 
     private static string ReadVersion()

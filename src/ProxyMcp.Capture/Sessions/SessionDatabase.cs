@@ -44,19 +44,22 @@ public static class SessionDatabase
 
     internal static long BodyRowId(long seq, int side) => seq * 2 + side;
 
-    internal static string ConnectionString(string path, bool readOnly) => new SqliteConnectionStringBuilder
+    internal static string ConnectionString(string path, bool readOnly, bool pooled = true) => new SqliteConnectionStringBuilder
     {
         DataSource = path,
         Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
         Cache = SqliteCacheMode.Private,
-        Pooling = true,
+        Pooling = pooled,
         DefaultTimeout = 30,
     }.ToString();
 
-    /// <summary>Opens a connection for reads (which never block the writer in WAL mode).</summary>
-    internal static SqliteConnection OpenRead(string path)
+    /// <summary>
+    /// Opens a connection for reads (which never block the writer in WAL mode). Pooled connections keep their page
+    /// cache between tool calls; one-off reads (listing hundreds of sessions) should not keep a file handle each.
+    /// </summary>
+    internal static SqliteConnection OpenRead(string path, bool pooled = true)
     {
-        var connection = new SqliteConnection(ConnectionString(path, readOnly: false));
+        var connection = new SqliteConnection(ConnectionString(path, readOnly: false, pooled));
         connection.Open();
         // 256 MiB of memory-mapped reads and a 64 MiB page cache make repeated scans of a big session cheap.
         Execute(connection, "PRAGMA query_only=1; PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536; PRAGMA busy_timeout=30000;");

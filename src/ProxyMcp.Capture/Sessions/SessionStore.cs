@@ -158,7 +158,7 @@ public sealed class SessionStore
         var path = Path.Combine(directory, SessionDatabase.FileName);
         try
         {
-            using var connection = SessionDatabase.OpenRead(path);
+            using var connection = SessionDatabase.OpenRead(path, pooled: false);
             var manifest = ReadManifest(connection);
             if (manifest is null) return null;
             manifest = manifest with { BytesWritten = SessionFiles.DiskUsage(path) };

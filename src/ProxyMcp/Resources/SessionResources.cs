@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -109,6 +110,53 @@ public sealed class SessionResources(ProxyRuntime runtime)
                     ["errorRate"] = h.ErrorRate,
                 })]),
             },
+        });
+    }
+
+    private static readonly (string Template, string Label, string Description)[] Templates =
+    [
+        (SummaryTemplate, "Session Summary", "Summary of a persistent session"),
+        (TimelineTemplate, "Session Timeline", "Per-minute timeline of a persistent session"),
+        (FindingsTemplate, "Session Findings", "Errors and slow exchanges of a persistent session"),
+    ];
+
+    /// <summary>
+    /// resources/list additions: one URI per stored session and template, as proxy-mcp's template list callbacks give
+    /// (the SDK appends the fixed resources to these).
+    /// </summary>
+    public static ValueTask<ListResourcesResult> ListAsync(RequestContext<ListResourcesRequestParams> request, CancellationToken cancellationToken)
+    {
+        var store = request.Services!.GetRequiredService<ProxyRuntime>().Sessions.Store;
+        var resources = new List<Resource>();
+        foreach (var manifest in store.List())
+        {
+            foreach (var (template, label, description) in Templates)
+            {
+                resources.Add(new Resource
+                {
+                    Uri = template.Replace("{session_id}", manifest.Id, StringComparison.Ordinal),
+                    Name = $"{label} ({manifest.Id})",
+                    Description = manifest.Name ?? description,
+                    MimeType = "application/json",
+                });
+            }
+        }
+        return ValueTask.FromResult(new ListResourcesResult { Resources = resources });
+    }
+
+    /// <summary>Completion of the session_id argument of the session templates: stored ids starting with the typed prefix.</summary>
+    public static ValueTask<CompleteResult> CompleteAsync(RequestContext<CompleteRequestParams> request, CancellationToken cancellationToken)
+    {
+        var values = new List<string>();
+        if (request.Params is { Ref: ResourceTemplateReference reference, Argument: { Name: "session_id" } argument }
+            && reference.Uri?.StartsWith("proxy://sessions/", StringComparison.Ordinal) == true)
+        {
+            values.AddRange(request.Services!.GetRequiredService<ProxyRuntime>().Sessions.Store.Ids(argument.Value ?? ""));
+        }
+        const int Max = 100; // the MCP limit for one completion answer
+        return ValueTask.FromResult(new CompleteResult
+        {
+            Completion = new Completion { Values = [.. values.Take(Max)], Total = values.Count, HasMore = values.Count > Max },
         });
     }
 

@@ -105,6 +105,12 @@ public sealed class SessionToolTests
         }
         var timeline = await server.Client.ReadResourceAsync($"proxy://sessions/{sessionId}/timeline", cancellationToken: TestTimeout.Token());
         Assert.Contains("\"bucketMs\": 60000", Assert.IsType<ModelContextProtocol.Protocol.TextResourceContents>(Assert.Single(timeline.Contents)).Text);
+        var listed = await server.Client.ListResourcesAsync(cancellationToken: TestTimeout.Token());
+        Assert.Contains(listed, r => r.Uri == $"proxy://sessions/{sessionId}/findings" && r.Name == $"Session Findings ({sessionId})");
+        Assert.Contains(listed, r => r.Uri == "proxy://status");
+        var completion = await server.Client.CompleteAsync(new ModelContextProtocol.Protocol.ResourceTemplateReference { Uri = "proxy://sessions/{session_id}/summary" },
+            "session_id", sessionId[..10], cancellationToken: TestTimeout.Token());
+        Assert.Contains(sessionId, completion.Completion.Values);
         var sessions = await server.Client.ReadResourceAsync("proxy://sessions", cancellationToken: TestTimeout.Token());
         Assert.Contains("\"count\": 2", Assert.IsType<ModelContextProtocol.Protocol.TextResourceContents>(Assert.Single(sessions.Contents)).Text);
 
