@@ -29,8 +29,12 @@ public static class ProxyMcpServer
             .WithTools<Tools.Rules.UpstreamTools>()
             .WithTools<Tools.Tls.TlsTools>()
             .WithTools<InterceptorTools>()
+            .WithTools<Tools.Browser.BrowserTools>()
+            .WithTools<Tools.Browser.BrowserDevtoolsTools>()
+            .WithTools<Tools.Browser.HumanizerTools>()
             .WithResources<ProxyResources>()
             .WithResources<InterceptorResources>()
+            .WithResources<BrowserResources>()
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolFailureFilter.Wrap));
 
     private static string ReadVersion()

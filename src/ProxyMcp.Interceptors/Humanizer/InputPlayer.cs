@@ -1,0 +1,43 @@
+namespace ProxyMcp.Interceptors.Humanizer;
+
+/// <summary>What playing a script took.</summary>
+/// <param name="TotalMs">Wall time from the start to the last event (or the minimum duration).</param>
+/// <param name="EventsDispatched">Input events sent to the device.</param>
+public sealed record PlaybackResult(double TotalMs, int EventsDispatched);
+
+/// <summary>
+/// Plays a script: each event is sent when it is due relative to the start, so delays do not accumulate the device's own
+/// latency (a move takes a round trip to the browser).
+/// </summary>
+public static class InputPlayer
+{
+    /// <param name="minimumMs">Keep going until this much time has passed even after the last event (idle periods).</param>
+    public static async Task<PlaybackResult> PlayAsync(InputScript script, IInputDevice device, InputClock clock,
+        double minimumMs = 0, CancellationToken cancellationToken = default)
+    {
+        var start = clock.ElapsedMs;
+        var dispatched = 0;
+        foreach (var action in script.Actions)
+        {
+            var wait = action.AtMs - (clock.ElapsedMs - start);
+            if (wait >= 1) await clock.DelayAsync(wait, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            await DispatchAsync(action, device, cancellationToken);
+            dispatched++;
+        }
+        var rest = minimumMs - (clock.ElapsedMs - start);
+        if (rest >= 1) await clock.DelayAsync(rest, cancellationToken);
+        return new PlaybackResult(Math.Round(clock.ElapsedMs - start), dispatched);
+    }
+
+    private static Task DispatchAsync(InputAction action, IInputDevice device, CancellationToken cancellationToken) => action.Kind switch
+    {
+        InputActionKind.Move => device.MoveAsync(action.X, action.Y, cancellationToken),
+        InputActionKind.Down => device.DownAsync(action.Button, action.ClickCount, cancellationToken),
+        InputActionKind.Up => device.UpAsync(action.Button, action.ClickCount, cancellationToken),
+        InputActionKind.Type => device.TypeAsync(action.Key ?? "", cancellationToken),
+        InputActionKind.Press => device.PressAsync(action.Key ?? "", cancellationToken),
+        InputActionKind.Wheel => device.WheelAsync(action.X, action.Y, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action.Kind, "unknown input action"),
+    };
+}
