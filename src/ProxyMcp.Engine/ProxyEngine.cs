@@ -25,6 +25,11 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private WebApplication? _app;
     private HttpMessageInvoker? _upstream;
+    private ExchangePublisher? _publisher;
+    private long _droppedBefore;
+
+    /// <summary>Exchanges not captured because capture could not keep up (never expected; reported honestly).</summary>
+    public long DroppedExchanges => _droppedBefore + (_publisher?.Dropped ?? 0);
     private readonly CaptureSettings _capture = new();
 
     /// <summary>
@@ -166,6 +171,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             listener.Set(endPoint);
             _app = app;
             _upstream = upstream;
+            _publisher = publisher;
             Options = options;
             EndPoint = endPoint;
             return endPoint;
@@ -195,6 +201,12 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             }
             await _app.DisposeAsync();
             _upstream?.Dispose();
+            if (_publisher is not null)
+            {
+                _droppedBefore += _publisher.Dropped;
+                _publisher.Complete();
+                _publisher = null;
+            }
             _app = null;
             _upstream = null;
         }

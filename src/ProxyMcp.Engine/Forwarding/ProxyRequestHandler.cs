@@ -374,50 +374,46 @@ internal sealed class ProxyRequestHandler(
     {
         var clientAborted = context.RequestAborted;
         var source = await response.Content.ReadAsStreamAsync(clientAborted);
-        var destination = context.Response.Body;
-        var buffer = ArrayPool<byte>.Shared.Rent(CopyChunkBytes);
-        try
+        // The origin's bytes are read straight into Kestrel's output buffers: one copy less than a stream-to-stream copy.
+        var output = context.Response.BodyWriter;
+        var first = true;
+        while (true)
         {
-            var first = true;
-            while (true)
+            int read;
+            var memory = output.GetMemory(CopyChunkBytes);
+            try
             {
-                int read;
-                try
-                {
-                    var pending = source.ReadAsync(buffer.AsMemory(), clientAborted);
-                    // A slow origin: give the client the head now rather than when the first body bytes arrive.
-                    if (first && !pending.IsCompleted) await context.Response.Body.FlushAsync(clientAborted);
-                    first = false;
-                    read = await pending;
-                }
-                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
-                {
-                    if (clientAborted.IsCancellationRequested)
-                        forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient, "The client closed the connection during the response");
-                    else
-                        forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyFromOrigin,
-                            $"{target.Authority} broke off the response body after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
-                    context.Abort();
-                    return;
-                }
-                if (read == 0) break;
-                forwarding.ResponseBody.Observe(buffer.AsSpan(0, read));
-                try
-                {
-                    await destination.WriteAsync(buffer.AsMemory(0, read), clientAborted);
-                }
-                catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
-                {
-                    forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient,
-                        $"The client stopped reading after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
-                    context.Abort();
-                    return;
-                }
+                var pending = source.ReadAsync(memory, clientAborted);
+                // A slow origin: give the client the head now rather than when the first body bytes arrive.
+                if (first && !pending.IsCompleted) await output.FlushAsync(clientAborted);
+                first = false;
+                read = await pending;
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+            {
+                if (clientAborted.IsCancellationRequested)
+                    forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient, "The client closed the connection during the response");
+                else
+                    forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyFromOrigin,
+                        $"{target.Authority} broke off the response body after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
+                context.Abort();
+                return;
+            }
+            if (read == 0) break;
+            forwarding.ResponseBody.Observe(memory.Span[..read]);
+            output.Advance(read);
+            try
+            {
+                var flushed = await output.FlushAsync(clientAborted);
+                if (flushed.IsCanceled || flushed.IsCompleted) throw new IOException("the client's connection closed");
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+            {
+                forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient,
+                    $"The client stopped reading after {forwarding.ResponseBody.Total} bytes: {ex.Message}");
+                context.Abort();
+                return;
+            }
         }
 
         if (response.TrailingHeaders.Any() && context.Response.SupportsTrailers())

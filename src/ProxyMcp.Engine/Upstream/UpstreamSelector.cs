@@ -32,6 +32,9 @@ public sealed class UpstreamSelector : IWebProxy, ICredentials
     /// <summary>The upstream a request to <paramref name="destination"/> goes through, or null for a direct connection.</summary>
     public UpstreamRoute? Resolve(Uri destination)
     {
+        var snapshot = _configuration.Current;
+        // The common case, no upstream at all, costs nothing per request.
+        if (snapshot.Global is null && snapshot.Hosts.IsEmpty) return null;
         var configured = _configuration.For(destination.IdnHost);
         if (configured is null || configured.Bypasses(destination.IdnHost, destination.Port)) return null;
         if (!configured.IsPac) return new UpstreamRoute(configured, ToHandlerUri(configured.Uri));

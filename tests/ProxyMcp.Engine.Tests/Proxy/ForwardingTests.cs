@@ -9,34 +9,19 @@ using ProxyMcp.TestSupport;
 namespace ProxyMcp.Engine.Tests.Proxy;
 
 /// <summary>Real clients through a real proxy to a real origin (HTTP, HTTPS, HTTP/2, WebSocket, big, slow and broken bodies).</summary>
-public sealed class ForwardingTests : IAsyncLifetime
+public sealed class ForwardingTests : OriginBehindProxy
 {
-    private OriginServer _origin = null!;
-    private RunningProxy _proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await OriginServer.StartAsync();
-        _proxy = await RunningProxy.StartAsync(new ProxyOptions { ExtraTrustedRoots = [_origin.Certificates.Root] });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _origin.DisposeAsync();
-    }
-
     [Fact]
     public async Task Absolute_form_http_is_forwarded_and_captured_with_every_field()
     {
-        using var client = _proxy.CreateClient();
-        using var response = await client.GetAsync($"{_origin.HttpUrl}/hello?x=1");
+        using var client = Proxy.CreateClient();
+        using var response = await client.GetAsync($"{Origin.HttpUrl}/hello?x=1");
         Assert.Equal(OriginServer.HelloBody, await response.Content.ReadAsStringAsync());
 
-        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?x=1");
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?x=1");
         Assert.True(Guid.TryParse(exchange.Id, out var id) && id.ToString() == exchange.Id);
         Assert.Equal("GET", exchange.Request.Method);
-        Assert.Equal($"{_origin.HttpUrl}/hello?x=1", exchange.Request.Url);
+        Assert.Equal($"{Origin.HttpUrl}/hello?x=1", exchange.Request.Url);
         Assert.Equal("127.0.0.1", exchange.Request.Hostname);
         Assert.Equal("HTTP/1.1", exchange.HttpVersion);
         Assert.Equal(200, exchange.Response!.StatusCode);
@@ -53,18 +38,18 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Theory]
     [InlineData("1.1", "HTTP/1.1")]
     [InlineData("2.0", "HTTP/2")]
-    public async Task Https_is_intercepted_with_our_ca_and_the_client_version_reaches_the_origin(string version, string protocol)
+    public async Task Https_is_intercepted_with_our_ca_and_the_client_version_reaches_theOrigin(string version, string protocol)
     {
-        using var client = _proxy.CreateClient(Version.Parse(version));
-        using var response = await client.GetAsync($"{_origin.HttpsUrl}/echo?v={version}");
+        using var client = Proxy.CreateClient(Version.Parse(version));
+        using var response = await client.GetAsync($"{Origin.HttpsUrl}/echo?v={version}");
         Assert.Equal(Version.Parse(version), response.Version);
         var echo = EchoResponse.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(protocol, echo.Protocol);
         Assert.Equal("https", echo.Scheme);
 
-        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path == $"/echo?v={version}");
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path == $"/echo?v={version}");
         Assert.Equal(protocol, exchange.HttpVersion);
-        Assert.Equal($"{_origin.HttpsUrl}/echo?v={version}", exchange.Request.Url);
+        Assert.Equal($"{Origin.HttpsUrl}/echo?v={version}", exchange.Request.Url);
         Assert.Equal("localhost", exchange.Tls?.Client?.SniHostname);
     }
 
@@ -74,15 +59,15 @@ public sealed class ForwardingTests : IAsyncLifetime
         if (!CurlRunner.IsAvailable) return;
         foreach (var (flag, expected) in new[] { ("--http1.1", "1.1"), ("--http2", "2") })
         {
-            var result = await CurlRunner.RunAsync(["-sS", flag, "--cacert", _proxy.CaPath, "-x", _proxy.Url.ToString(),
-                "-w", "\n%{http_version}", $"{_origin.HttpsUrl}/hello"]);
+            var result = await CurlRunner.RunAsync(["-sS", flag, "--cacert", Proxy.CaPath, "-x", Proxy.Url.ToString(),
+                "-w", "\n%{http_version}", $"{Origin.HttpsUrl}/hello"]);
             result.EnsureSuccess();
             Assert.Equal($"{OriginServer.HelloBody}\n{expected}", result.StdoutText);
         }
         // Plain HTTP inside a CONNECT tunnel (curl -p).
-        var tunnelled = await CurlRunner.RunAsync(["-sS", "-p", "-x", _proxy.Url.ToString(), $"{_origin.HttpUrl}/hello?tunnel=1"]);
+        var tunnelled = await CurlRunner.RunAsync(["-sS", "-p", "-x", Proxy.Url.ToString(), $"{Origin.HttpUrl}/hello?tunnel=1"]);
         Assert.Equal(OriginServer.HelloBody, tunnelled.EnsureSuccess().StdoutText);
-        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?tunnel=1");
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?tunnel=1");
         Assert.Equal(200, exchange.Response!.StatusCode);
     }
 
@@ -93,10 +78,10 @@ public sealed class ForwardingTests : IAsyncLifetime
     [InlineData(503)]
     public async Task Every_status_passes_through_including_bodiless_ones(int status)
     {
-        using var client = _proxy.CreateClient(HttpVersion.Version20);
-        using var response = await client.GetAsync($"{_origin.HttpsUrl}/status/{status}");
+        using var client = Proxy.CreateClient(HttpVersion.Version20);
+        using var response = await client.GetAsync($"{Origin.HttpsUrl}/status/{status}");
         Assert.Equal(status, (int)response.StatusCode);
-        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path == $"/status/{status}");
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path == $"/status/{status}");
         Assert.Equal(status, exchange.Response!.StatusCode);
         Assert.Null(exchange.Error);
     }
@@ -105,9 +90,9 @@ public sealed class ForwardingTests : IAsyncLifetime
     public async Task Origin_form_requests_are_routed_by_the_host_header()
     {
         using var tcp = new TcpClient();
-        await tcp.ConnectAsync(_proxy.EndPoint);
+        await tcp.ConnectAsync(Proxy.EndPoint);
         var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /hello?origin-form=1 HTTP/1.1\r\nHost: 127.0.0.1:{_origin.HttpPort}\r\nConnection: close\r\n\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /hello?origin-form=1 HTTP/1.1\r\nHost: 127.0.0.1:{Origin.HttpPort}\r\nConnection: close\r\n\r\n"));
         using var reader = new StreamReader(stream);
         var response = await reader.ReadToEndAsync();
         Assert.StartsWith("HTTP/1.1 200", response);
@@ -120,7 +105,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         await using var strict = await RunningProxy.StartAsync();
         using (var client = strict.CreateClient())
         {
-            using var response = await client.GetAsync($"{_origin.HttpsUrl}/hello");
+            using var response = await client.GetAsync($"{Origin.HttpsUrl}/hello");
             Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
             Assert.Contains("TLS", await response.Content.ReadAsStringAsync());
             var exchange = await strict.WaitForExchangeAsync(e => e.Request.Path == "/hello");
@@ -130,7 +115,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         await using var insecure = await RunningProxy.StartAsync(new ProxyOptions { UpstreamInsecure = true });
         using (var client = insecure.CreateClient())
         {
-            Assert.Equal(OriginServer.HelloBody, await client.GetStringAsync($"{_origin.HttpsUrl}/hello"));
+            Assert.Equal(OriginServer.HelloBody, await client.GetStringAsync($"{Origin.HttpsUrl}/hello"));
         }
     }
 
@@ -141,31 +126,31 @@ public sealed class ForwardingTests : IAsyncLifetime
     [InlineData("zstd")]
     public async Task Compressed_bodies_pass_byte_exact_and_previews_are_decoded(string encoding)
     {
-        using var client = _proxy.CreateClient();
-        var bytes = await client.GetByteArrayAsync($"{_origin.HttpsUrl}/{encoding}");
+        using var client = Proxy.CreateClient();
+        var bytes = await client.GetByteArrayAsync($"{Origin.HttpsUrl}/{encoding}");
         Assert.Equal(CompressedContent.EncodedBody(encoding).ToArray(), bytes);
 
-        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/" + encoding);
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path == "/" + encoding);
         Assert.Equal(BodyPreview.Cap(CompressedContent.ExpectedText), exchange.Response!.BodyPreview);
         Assert.Equal(bytes.Length, exchange.Response.BodySize);
     }
 
     [Fact]
-    public async Task Request_bodies_stream_to_the_origin_intact_and_are_previewed()
+    public async Task Request_bodies_stream_to_theOrigin_intact_and_are_previewed()
     {
-        using var client = _proxy.CreateClient(HttpVersion.Version20);
-        var small = await client.PostAsync($"{_origin.HttpsUrl}/echo", new StringContent("{\"hello\":\"world\"}", Encoding.UTF8, "application/json"));
+        using var client = Proxy.CreateClient(HttpVersion.Version20);
+        var small = await client.PostAsync($"{Origin.HttpsUrl}/echo", new StringContent("{\"hello\":\"world\"}", Encoding.UTF8, "application/json"));
         Assert.Equal("{\"hello\":\"world\"}", EchoResponse.Parse(await small.Content.ReadAsStringAsync()).Body);
-        var echoed = await _proxy.WaitForExchangeAsync(e => e.Request.Method == "POST" && e.Request.Path == "/echo");
+        var echoed = await Proxy.WaitForExchangeAsync(e => e.Request.Method == "POST" && e.Request.Path == "/echo");
         Assert.Equal("{\"hello\":\"world\"}", echoed.Request.BodyPreview);
         Assert.Equal(17, echoed.Request.BodySize);
 
         var payload = RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
-        var upload = await client.PostAsync($"{_origin.HttpsUrl}/upload", new ByteArrayContent(payload));
+        var upload = await client.PostAsync($"{Origin.HttpsUrl}/upload", new ByteArrayContent(payload));
         var result = UploadResponse.Parse(await upload.Content.ReadAsStringAsync());
         Assert.Equal(payload.Length, result.Bytes);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(payload)), result.Sha256.ToLowerInvariant());
-        var uploaded = await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/upload");
+        var uploaded = await Proxy.WaitForExchangeAsync(e => e.Request.Path == "/upload");
         Assert.Equal(payload.Length, uploaded.Request.BodySize);
         Assert.True(uploaded.Request.BodyPreview.Length <= BodyPreview.MaxChars + 3);
     }
@@ -174,8 +159,8 @@ public sealed class ForwardingTests : IAsyncLifetime
     public async Task A_100_megabyte_body_streams_through_byte_exact_and_capture_stays_bounded()
     {
         const long size = 100L * 1024 * 1024;
-        using var client = _proxy.CreateClient();
-        using var response = await client.GetAsync($"{_origin.HttpsUrl}/bytes?size={size}", HttpCompletionOption.ResponseHeadersRead);
+        using var client = Proxy.CreateClient();
+        using var response = await client.GetAsync($"{Origin.HttpsUrl}/bytes?size={size}", HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
         var verifier = new BytePatternVerifier();
         var buffer = new byte[81920];
@@ -183,7 +168,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         while ((read = await body.ReadAsync(buffer)) > 0) verifier.Append(buffer.AsSpan(0, read));
         Assert.Equal(size, verifier.Position);
 
-        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path.StartsWith("/bytes"));
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path.StartsWith("/bytes"));
         Assert.Equal(size, exchange.Response!.BodySize);
         Assert.StartsWith("[binary body", exchange.Response.BodyPreview);
     }
@@ -191,8 +176,8 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Slow_bodies_reach_the_client_as_they_are_produced()
     {
-        using var client = _proxy.CreateClient();
-        using var response = await client.GetAsync($"{_origin.HttpUrl}/slow-body?chunks=3&interval_ms=1500", HttpCompletionOption.ResponseHeadersRead);
+        using var client = Proxy.CreateClient();
+        using var response = await client.GetAsync($"{Origin.HttpUrl}/slow-body?chunks=3&interval_ms=1500", HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
         var buffer = new byte[64];
         // The first chunk arrives long before the last one is written (3 s later): nothing waits for the whole body.
@@ -202,11 +187,11 @@ public sealed class ForwardingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_origin_slower_than_the_timeout_gives_504()
+    public async Task AnOrigin_slower_than_the_timeout_gives_504()
     {
         await using var impatient = await RunningProxy.StartAsync(new ProxyOptions { UpstreamTimeout = TimeSpan.FromMilliseconds(500) });
         using var client = impatient.CreateClient();
-        using var response = await client.GetAsync($"{_origin.HttpUrl}/slow?delay_ms=5000");
+        using var response = await client.GetAsync($"{Origin.HttpUrl}/slow?delay_ms=5000");
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         var exchange = await impatient.WaitForExchangeAsync(e => e.Request.Path.StartsWith("/slow"));
         Assert.Equal("timeout", exchange.Error!.Code);
@@ -215,18 +200,18 @@ public sealed class ForwardingTests : IAsyncLifetime
     [Fact]
     public async Task A_reset_mid_body_reaches_the_client_as_a_broken_response_and_is_recorded()
     {
-        using var client = _proxy.CreateClient();
-        using var response = await client.GetAsync($"{_origin.HttpUrl}/reset", HttpCompletionOption.ResponseHeadersRead);
+        using var client = Proxy.CreateClient();
+        using var response = await client.GetAsync($"{Origin.HttpUrl}/reset", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             await using var body = await response.Content.ReadAsStreamAsync();
             await body.CopyToAsync(Stream.Null);
         });
-        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/reset");
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path == "/reset");
         Assert.Equal(ExchangeErrorKind.ResponseBodyFromOrigin, exchange.Error!.Kind);
         Assert.InRange(exchange.Response!.BodySize, 1, OriginServer.ResetSentLength);
-        Assert.True(_proxy.Engine.IsRunning);
+        Assert.True(Proxy.Engine.IsRunning);
     }
 
     [Theory]
@@ -240,11 +225,11 @@ public sealed class ForwardingTests : IAsyncLifetime
         socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
         using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {
-            Proxy = new WebProxy(_proxy.Url),
+            Proxy = new WebProxy(Proxy.Url),
             UseProxy = true,
-            SslOptions = { RemoteCertificateValidationCallback = RunningProxy.TrustOnly(_proxy.Authority.Certificate) },
+            SslOptions = { RemoteCertificateValidationCallback = RunningProxy.TrustOnly(Proxy.Authority.Certificate) },
         });
-        var uri = new Uri(secure ? _origin.WssUrl : _origin.WsUrl);
+        var uri = new Uri(secure ? Origin.WssUrl : Origin.WsUrl);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await socket.ConnectAsync(uri, invoker, timeout.Token);
 
@@ -263,7 +248,7 @@ public sealed class ForwardingTests : IAsyncLifetime
         }
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
 
-        var exchange = await _proxy.WaitForExchangeAsync(e => e.WebSocket);
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.WebSocket);
         Assert.Equal(version == "2.0" ? 200 : 101, exchange.Response!.StatusCode);
         Assert.True(exchange.Request.BodySize > 100_000);
         Assert.True(exchange.Response.BodySize > 100_000);

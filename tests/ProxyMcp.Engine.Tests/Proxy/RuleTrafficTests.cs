@@ -8,43 +8,28 @@ using ProxyMcp.TestSupport;
 namespace ProxyMcp.Engine.Tests.Proxy;
 
 /// <summary>Rules applied to live traffic over HTTP/1.1, HTTPS and HTTP/2, changed while traffic flows.</summary>
-public sealed class RuleTrafficTests : IAsyncLifetime
+public sealed class RuleTrafficTests : OriginBehindProxy
 {
-    private OriginServer _origin = null!;
-    private RunningProxy _proxy = null!;
+    private RuleStore Rules => Proxy.Engine.Rules;
 
-    public async Task InitializeAsync()
-    {
-        _origin = await OriginServer.StartAsync();
-        _proxy = await RunningProxy.StartAsync(new ProxyOptions { ExtraTrustedRoots = [_origin.Certificates.Root] });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _origin.DisposeAsync();
-    }
-
-    private RuleStore Rules => _proxy.Engine.Rules;
-
-    private string BaseUrl(string scheme) => scheme == "https" ? _origin.HttpsUrl : _origin.HttpUrl;
+    private string BaseUrl(string scheme) => scheme == "https" ? Origin.HttpsUrl : Origin.HttpUrl;
 
     [Theory]
     [InlineData("http", "1.1")]
     [InlineData("https", "1.1")]
     [InlineData("https", "2.0")]
-    public async Task Mocks_answer_without_the_origin_and_record_the_rule(string scheme, string version)
+    public async Task Mocks_answer_without_theOrigin_and_record_the_rule(string scheme, string version)
     {
         var rule = Rules.Add("mock", 1, new RuleMatcher { PathPattern = "^/api/" },
             new RuleHandler { Type = "mock", Status = 418, Body = "teapot", Headers = new Dictionary<string, string> { ["x-mock"] = "1" } });
-        using var client = _proxy.CreateClient(Version.Parse(version));
+        using var client = Proxy.CreateClient(Version.Parse(version));
         using var response = await client.GetAsync($"{BaseUrl(scheme)}/api/items?x=1");
         Assert.Equal((HttpStatusCode)418, response.StatusCode);
         Assert.Equal("teapot", await response.Content.ReadAsStringAsync());
         Assert.Equal("1", response.Headers.GetValues("x-mock").Single());
-        Assert.DoesNotContain(_origin.Requests, r => r.Path.StartsWith("/api/"));
+        Assert.DoesNotContain(Origin.Requests, r => r.Path.StartsWith("/api/"));
 
-        var exchange = await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/api/items?x=1");
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path == "/api/items?x=1");
         Assert.Equal(rule.Rule.Id, exchange.MatchedRuleId);
         Assert.Equal("teapot", exchange.Response!.BodyPreview);
         Assert.Equal(1, Rules.TryGet(rule.Rule.Id)!.HitCount);
@@ -66,7 +51,7 @@ public sealed class RuleTrafficTests : IAsyncLifetime
                 RewriteUrl = new UrlRewrite("/original", "/echo"),
             },
         });
-        using var client = _proxy.CreateClient(Version.Parse(version));
+        using var client = Proxy.CreateClient(Version.Parse(version));
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{BaseUrl(scheme)}/original?q=1")
         {
             Content = new StringContent("cat and cat", Encoding.UTF8, "text/plain"),
@@ -96,8 +81,8 @@ public sealed class RuleTrafficTests : IAsyncLifetime
                 Regex = true,
             },
         });
-        using var client = _proxy.CreateClient();
-        using var response = await client.GetAsync($"{_origin.HttpsUrl}/gzip");
+        using var client = Proxy.CreateClient();
+        using var response = await client.GetAsync($"{Origin.HttpsUrl}/gzip");
         Assert.Equal((HttpStatusCode)203, response.StatusCode);
         Assert.Equal("gzip", response.Content.Headers.ContentEncoding.Single());
         var compressed = await response.Content.ReadAsByteArrayAsync();
@@ -111,12 +96,12 @@ public sealed class RuleTrafficTests : IAsyncLifetime
     public async Task Forward_sends_the_request_to_another_host_keeping_path_and_query()
     {
         Rules.Add("to plain origin", 1, new RuleMatcher { Hostname = "backend.invalid" },
-            new RuleHandler { Type = "forward", ForwardTo = $"http://127.0.0.1:{_origin.HttpPort}" });
-        using var client = _proxy.CreateClient();
+            new RuleHandler { Type = "forward", ForwardTo = $"http://127.0.0.1:{Origin.HttpPort}" });
+        using var client = Proxy.CreateClient();
         var echo = EchoResponse.Parse(await client.GetStringAsync("http://backend.invalid/echo?a=b"));
         Assert.Equal("/echo", echo.Path);
         Assert.Equal("?a=b", echo.Query);
-        Assert.Equal($"127.0.0.1:{_origin.HttpPort}", echo.Host);
+        Assert.Equal($"127.0.0.1:{Origin.HttpPort}", echo.Host);
     }
 
     [Fact]
@@ -124,14 +109,14 @@ public sealed class RuleTrafficTests : IAsyncLifetime
     {
         Rules.Add("drop", 1, new RuleMatcher { PathPattern = "^/hello\\?drop" }, new RuleHandler { Type = "drop" });
         Rules.Add("slow", 2, new RuleMatcher { PathPattern = "^/hello\\?delay" }, new RuleHandler { Type = "passthrough", DelayMs = 300 });
-        using var client = _proxy.CreateClient();
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"{_origin.HttpUrl}/hello?drop=1"));
-        var dropped = await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?drop=1");
+        using var client = Proxy.CreateClient();
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync($"{Origin.HttpUrl}/hello?drop=1"));
+        var dropped = await Proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?drop=1");
         Assert.Equal(ExchangeErrorKind.Dropped, dropped.Error!.Kind);
         Assert.Null(dropped.Response);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        Assert.Equal(OriginServer.HelloBody, await client.GetStringAsync($"{_origin.HttpUrl}/hello?delay=1"));
+        Assert.Equal(OriginServer.HelloBody, await client.GetStringAsync($"{Origin.HttpUrl}/hello?delay=1"));
         Assert.True(watch.ElapsedMilliseconds >= 290);
     }
 
@@ -140,16 +125,16 @@ public sealed class RuleTrafficTests : IAsyncLifetime
     {
         Rules.Add("json with token", 1, new RuleMatcher { BodyIncludes = "\"token\"" },
             new RuleHandler { Type = "passthrough", TransformRequest = new RequestTransform { UpdateHeaders = new Dictionary<string, string?> { ["x-had-token"] = "1" } } });
-        using var client = _proxy.CreateClient();
+        using var client = Proxy.CreateClient();
         var payload = "{\"token\":\"abc\"," + new string(' ', 3 * 1024 * 1024) + "\"end\":1}";
         var gzipped = new MemoryStream();
         await using (var gzip = new GZipStream(gzipped, CompressionLevel.Fastest, leaveOpen: true))
             await gzip.WriteAsync(Encoding.UTF8.GetBytes(payload));
         var content = new ByteArrayContent(gzipped.ToArray());
         content.Headers.ContentEncoding.Add("gzip");
-        var response = await client.PostAsync($"{_origin.HttpUrl}/upload", content);
+        var response = await client.PostAsync($"{Origin.HttpUrl}/upload", content);
         Assert.Equal(gzipped.Length, UploadResponse.Parse(await response.Content.ReadAsStringAsync()).Bytes);
-        var received = await _origin.WaitForRequestAsync(r => r.Path == "/upload");
+        var received = await Origin.WaitForRequestAsync(r => r.Path == "/upload");
         Assert.Equal("1", received.Header("x-had-token"));
     }
 
@@ -157,14 +142,14 @@ public sealed class RuleTrafficTests : IAsyncLifetime
     public async Task Changing_rules_during_a_long_download_neither_interrupts_it_nor_restarts_anything()
     {
         const long size = 64L * 1024 * 1024;
-        using var client = _proxy.CreateClient(HttpVersion.Version20);
-        using var response = await client.GetAsync($"{_origin.HttpsUrl}/bytes?size={size}", HttpCompletionOption.ResponseHeadersRead);
+        using var client = Proxy.CreateClient(HttpVersion.Version20);
+        using var response = await client.GetAsync($"{Origin.HttpsUrl}/bytes?size={size}", HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
         var verifier = new BytePatternVerifier();
         var buffer = new byte[64 * 1024];
         var changes = 0;
         int read;
-        using var sideClient = _proxy.CreateClient();
+        using var sideClient = Proxy.CreateClient();
         while ((read = await body.ReadAsync(buffer)) > 0)
         {
             verifier.Append(buffer.AsSpan(0, read));
@@ -174,7 +159,7 @@ public sealed class RuleTrafficTests : IAsyncLifetime
                 var rule = Rules.Add($"change {changes}", 0, new RuleMatcher { PathPattern = "^/hello" },
                     new RuleHandler { Type = "mock", Status = 200 + changes, Body = "mocked" });
                 // The change is live for the next request on another connection…
-                using var mocked = await sideClient.GetAsync($"{_origin.HttpUrl}/hello");
+                using var mocked = await sideClient.GetAsync($"{Origin.HttpUrl}/hello");
                 Assert.Equal(200 + changes, (int)mocked.StatusCode);
                 Rules.Remove(rule.Rule.Id);
                 await Task.Delay(20);
