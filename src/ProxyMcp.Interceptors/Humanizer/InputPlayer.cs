@@ -3,11 +3,14 @@ namespace ProxyMcp.Interceptors.Humanizer;
 /// <summary>What playing a script took.</summary>
 /// <param name="TotalMs">Wall time from the start to the last event (or the minimum duration).</param>
 /// <param name="EventsDispatched">Input events sent to the device.</param>
-public sealed record PlaybackResult(double TotalMs, int EventsDispatched);
+/// <param name="MovesSkipped">Intermediate pointer positions dropped because the device fell behind the plan.</param>
+public sealed record PlaybackResult(double TotalMs, int EventsDispatched, int MovesSkipped = 0);
 
 /// <summary>
 /// Plays a script: each event is sent when it is due relative to the start, so delays do not accumulate the device's own
-/// latency (a move takes a round trip to the browser).
+/// latency (a move takes a round trip to the browser). When the device is slower than the plan, an intermediate pointer
+/// position whose successor is already due is dropped, as a pointer sampled less often would: the path keeps its shape and
+/// its timing. Presses, keys and wheel steps are never dropped, and neither is a movement's last point.
 /// </summary>
 public static class InputPlayer
 {
@@ -16,18 +19,26 @@ public static class InputPlayer
         double minimumMs = 0, CancellationToken cancellationToken = default)
     {
         var start = clock.ElapsedMs;
-        var dispatched = 0;
-        foreach (var action in script.Actions)
+        int dispatched = 0, skipped = 0;
+        var actions = script.Actions;
+        for (var i = 0; i < actions.Count; i++)
         {
+            var action = actions[i];
             var wait = action.AtMs - (clock.ElapsedMs - start);
             if (wait >= 1) await clock.DelayAsync(wait, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
+            if (action.Kind == InputActionKind.Move && i + 1 < actions.Count && actions[i + 1].Kind == InputActionKind.Move
+                && actions[i + 1].AtMs <= clock.ElapsedMs - start)
+            {
+                skipped++;
+                continue;
+            }
             await DispatchAsync(action, device, cancellationToken);
             dispatched++;
         }
         var rest = minimumMs - (clock.ElapsedMs - start);
         if (rest >= 1) await clock.DelayAsync(rest, cancellationToken);
-        return new PlaybackResult(Math.Round(clock.ElapsedMs - start), dispatched);
+        return new PlaybackResult(Math.Round(clock.ElapsedMs - start), dispatched, skipped);
     }
 
     private static Task DispatchAsync(InputAction action, IInputDevice device, CancellationToken cancellationToken) => action.Kind switch

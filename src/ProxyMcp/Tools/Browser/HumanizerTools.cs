@@ -216,6 +216,7 @@ public sealed class HumanizerTools(ProxyRuntime runtime)
     {
         ["total_ms"] = outcome.Playback.TotalMs,
         ["events_dispatched"] = outcome.Playback.EventsDispatched,
+        ["moves_skipped"] = outcome.Playback.MovesSkipped,
         ["planned_ms"] = Math.Round(outcome.PlannedMs, 1),
         ["humanized"] = outcome.Humanized,
     };
