@@ -14,11 +14,11 @@ public static class ChromiumArguments
         $"--ignore-certificate-errors-spki-list={caSpkiSha256}",
         // QUIC (HTTP/3 over UDP) would go around an HTTP proxy.
         "--disable-quic",
-        // Keep the capture to what the agent does: no update checks, sync, field trials or first-run pages.
+        // Keep the capture to what the agent does: no background fetches, component updates, sync or first-run pages.
+        // (No --disable-features here: Chromium keeps only the last one, and Playwright passes its own list.)
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--disable-features=OptimizationHints,MediaRouter,Translate",
         "--no-first-run",
         "--no-default-browser-check",
     ];

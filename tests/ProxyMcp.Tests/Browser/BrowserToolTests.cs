@@ -126,7 +126,7 @@ public sealed class BrowserToolTests(ITestOutputHelper output)
         // Headers of this browser's traffic, including the POST the click made.
         var fields = (await server.CallAsync("interceptor_browser_list_network_fields", new
         {
-            target_id = targetId, direction = "request", header_name_filter = "user-agent", method_filter = "POST",
+            target_id = targetId, direction = "request", header_name_filter = "user-agent", method_filter = "POST", hostname_filter = "localhost",
         })).AssertSuccess();
         Assert.Equal("browser", fields["scope"].GetString());
         var field = Assert.Single(fields["fields"].EnumerateArray());

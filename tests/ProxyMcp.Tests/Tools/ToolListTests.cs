@@ -13,7 +13,12 @@ public sealed class ToolListTests
         var tools = await server.Client.ListToolsAsync(cancellationToken: TestTimeout.Token());
 
         Assert.Equal(
-            ["interceptor_deactivate_all", "interceptor_kill", "interceptor_list", "interceptor_spawn", "interceptor_status",
+            ["humanizer_click", "humanizer_idle", "humanizer_move", "humanizer_scroll", "humanizer_type",
+             "interceptor_browser_close", "interceptor_browser_get_cookie", "interceptor_browser_get_network_field",
+             "interceptor_browser_get_storage_value", "interceptor_browser_launch", "interceptor_browser_list_console",
+             "interceptor_browser_list_cookies", "interceptor_browser_list_network_fields", "interceptor_browser_list_storage_keys",
+             "interceptor_browser_navigate", "interceptor_browser_screenshot", "interceptor_browser_snapshot",
+             "interceptor_deactivate_all", "interceptor_kill", "interceptor_list", "interceptor_spawn", "interceptor_status",
              "proxy_add_rule", "proxy_clear_traffic", "proxy_clear_upstream", "proxy_disable_rule", "proxy_enable_rule",
              "proxy_enable_server_tls_capture", "proxy_get_ca_cert", "proxy_get_exchange", "proxy_get_tls_config",
              "proxy_get_tls_fingerprints", "proxy_inject_headers", "proxy_list_rules", "proxy_list_tls_fingerprints", "proxy_list_traffic",
