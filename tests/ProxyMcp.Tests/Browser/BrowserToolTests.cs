@@ -24,9 +24,9 @@ public sealed class BrowserToolTests(ITestOutputHelper output)
         return server;
     }
 
-    private async Task<string> LaunchAsync(InMemoryServer server)
+    private async Task<string> LaunchAsync(InMemoryServer server, object? arguments = null)
     {
-        var launch = (await server.CallAsync("interceptor_browser_launch", new { headless = true })).AssertSuccess();
+        var launch = (await server.CallAsync("interceptor_browser_launch", arguments ?? new { headless = true })).AssertSuccess();
         var details = launch["details"];
         output.WriteLine($"launch: {details.GetProperty("launchMs").GetInt64()} ms, Chromium {details.GetProperty("browserVersion")}");
         return launch["targetId"].GetString()!;
@@ -174,7 +174,7 @@ public sealed class BrowserToolTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_crashed_browser_is_reported_and_proxy_stop_closes_every_browser()
+    public async Task A_crashed_browser_is_reported_direct_input_works_and_proxy_stop_closes_every_browser()
     {
         if (!HasChromium || !OperatingSystem.IsLinux())
         {
@@ -184,7 +184,8 @@ public sealed class BrowserToolTests(ITestOutputHelper output)
         await using var site = await BrowserTestSite.StartAsync();
         await using var server = await StartServerAsync(site);
         var first = await LaunchAsync(server);
-        var second = await LaunchAsync(server);
+        // The second opens a page at launch and takes input without humanization.
+        var second = await LaunchAsync(server, new { headless = true, url = site.Url, humanize = false });
         Assert.NotEqual(first, second);
         var browser = server.Runtime.Interceptors.Find<BrowserInterceptor>()!;
         var firstPid = browser.Get(first).Pid!.Value;
@@ -201,11 +202,21 @@ public sealed class BrowserToolTests(ITestOutputHelper output)
         Assert.Equal(["status", "target_id", "action", "error"], click.Json.EnumerateObject().Select(p => p.Name));
         Assert.Equal("click", click["action"].GetString());
 
+        var direct = (await server.CallAsync("humanizer_click", new { target_id = second, text = "Buy now" })).AssertSuccess();
+        Assert.False(direct["stats"].GetProperty("humanized").GetBoolean());
+        Assert.Equal(3, direct["stats"].GetProperty("events_dispatched").GetInt32());
+        Assert.Equal("text", direct["resolved_by"].GetString());
+        Assert.Contains("bought by a real click", (await SnapshotAsync(server, second)).AssertSuccess()["snapshot"].GetString());
+
         var status = (await server.CallAsync("interceptor_status", new { interceptor_id = "browser" })).AssertSuccess();
         var states = status["activeTargets"].EnumerateArray()
             .ToDictionary(t => t.GetProperty("id").GetString()!, t => t.GetProperty("details").GetProperty("state").GetString());
         Assert.Equal("exited", states[first]);
         Assert.Equal("running", states[second]);
+        var secondTarget = status["activeTargets"].EnumerateArray().Single(t => t.GetProperty("id").GetString() == second);
+        Assert.Equal(site.Url, secondTarget.GetProperty("details").GetProperty("currentUrl").GetString());
+        Assert.False(secondTarget.GetProperty("details").GetProperty("humanize").GetBoolean());
+        Assert.True(secondTarget.GetProperty("details").GetProperty("exchangeCount").GetInt64() >= 1);
 
         watch.Restart();
         (await server.CallAsync("proxy_stop")).AssertSuccess();
