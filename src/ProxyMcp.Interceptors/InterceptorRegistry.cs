@@ -1,5 +1,6 @@
 using System.Net;
 using ProxyMcp.Engine.Exchanges;
+using ProxyMcp.Interceptors.Browser;
 using ProxyMcp.Interceptors.Linking;
 using ProxyMcp.Interceptors.Process;
 
@@ -23,12 +24,12 @@ public sealed class InterceptorRegistry
     }
 
     /// <summary>
-    /// The interceptors of this build, in proxy-mcp's registration order: only "terminal" so far (browser, android-adb,
+    /// The interceptors of this build, in proxy-mcp's registration order: "terminal" and "browser" so far (android-adb,
     /// android-frida and docker come with their own issues). <paramref name="fileDirectory"/> receives the CA files
-    /// handed to spawned programs.
+    /// handed to spawned programs; <paramref name="browser"/> says which Chromium to run.
     /// </summary>
-    public static InterceptorRegistry CreateDefault(string fileDirectory) =>
-        new([new ProcessInterceptor(new CaBundleFiles(fileDirectory))]);
+    public static InterceptorRegistry CreateDefault(string fileDirectory, BrowserOptions? browser = null) =>
+        new([new ProcessInterceptor(new CaBundleFiles(fileDirectory)), new BrowserInterceptor(browser)]);
 
     public IReadOnlyList<Interceptor> Interceptors => _interceptors;
 

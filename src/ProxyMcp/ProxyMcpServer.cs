@@ -30,9 +30,13 @@ public static class ProxyMcpServer
             .WithTools<Tools.Tls.TlsTools>()
             .WithTools<InterceptorTools>()
             .WithTools<SessionTools>()
+            .WithTools<Tools.Browser.BrowserTools>()
+            .WithTools<Tools.Browser.BrowserDevtoolsTools>()
+            .WithTools<Tools.Browser.HumanizerTools>()
             .WithResources<ProxyResources>()
             .WithResources<InterceptorResources>()
             .WithResources<SessionResources>()
+            .WithResources<BrowserResources>()
             .WithListResourcesHandler(SessionResources.ListAsync)
             .WithCompleteHandler(SessionResources.CompleteAsync)
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolFailureFilter.Wrap));

@@ -11,6 +11,14 @@ namespace ProxyMcp.Engine.Tls;
 /// The root is RSA-2048: every TLS stack still in use (old Android, Java, embedded clients) accepts an RSA root, and the
 /// cost of RSA is paid once at creation. Leaves are ECDSA P-256 because minting them is on the connection path.
 /// </summary>
+/// <remarks>
+/// Handshakes present the leaf plus a copy of the root's subject and key under another issuer name (a cross-certificate).
+/// SslStream never sends a self-signed root — it trims it from the chain — yet Chromium's
+/// --ignore-certificate-errors-spki-list looks only at the certificates the server presents, so without a presented
+/// certificate holding the root's key the pin proxy-mcp documents (certFingerprint) matches nothing. The copy's issuer
+/// is unknown, which keeps it in the sent chain; clients that trust the root find it by the leaf's issuer name (OpenSSL
+/// trusted-first, GnuTLS same-name-and-key, NSS, Java, Go, .NET) and see an ordinary two-certificate path.
+/// </remarks>
 public sealed class CertificateAuthority : IDisposable
 {
     public const string CertificateFileName = "ca.pem";
@@ -19,6 +27,7 @@ public sealed class CertificateAuthority : IDisposable
     private static readonly TimeSpan LeafLifetime = TimeSpan.FromDays(365);
     private readonly X509Certificate2 _root;
     private readonly RSA _rootKey;
+    private readonly X509Certificate2 _pinCarrier;
     private readonly ConcurrentDictionary<string, Lazy<SslStreamCertificateContext>> _leaves =
         new(StringComparer.OrdinalIgnoreCase);
 
@@ -26,6 +35,7 @@ public sealed class CertificateAuthority : IDisposable
     {
         _root = root;
         _rootKey = rootKey;
+        _pinCarrier = CreatePinCarrier(root, rootKey);
         CertificatePath = certificatePath;
         CertificatePem = root.ExportCertificatePem() + "\n";
         SpkiSha256Base64 = Convert.ToBase64String(SHA256.HashData(root.PublicKey.ExportSubjectPublicKeyInfo()));
@@ -41,6 +51,9 @@ public sealed class CertificateAuthority : IDisposable
 
     /// <summary>base64(SHA-256(SubjectPublicKeyInfo)): the pin Chromium's --ignore-certificate-errors-spki-list takes.</summary>
     public string SpkiSha256Base64 { get; }
+
+    /// <summary>The certificate presented after each leaf: the root's subject and key, issued under another name; not persisted.</summary>
+    public X509Certificate2 PinCarrier => _pinCarrier;
 
     /// <summary>Number of leaf certificates minted so far (cache size).</summary>
     public int LeafCount => _leaves.Count;
@@ -105,8 +118,30 @@ public sealed class CertificateAuthority : IDisposable
         using var signed = request.Create(_root.SubjectName, X509SignatureGenerator.CreateForRSA(_rootKey, RSASignaturePadding.Pkcs1),
             notBefore, notAfter, serial);
         var withKey = signed.CopyWithPrivateKey(leafKey);
-        // The chain sent to clients includes our root so clients that pin by SPKI can see it.
-        return SslStreamCertificateContext.Create(withKey, new X509Certificate2Collection(_root), offline: true);
+        // Built from the carrier alone, the chain stops at its unknown issuer, so SslStream sends it (it would trim the root).
+        return SslStreamCertificateContext.Create(withKey, new X509Certificate2Collection(_pinCarrier), offline: true);
+    }
+
+    /// <summary>
+    /// The root's subject and key with the same CA constraints, issued (signed with the root key) under a name no one has:
+    /// a certificate that carries the root's SPKI into every handshake.
+    /// </summary>
+    private static X509Certificate2 CreatePinCarrier(X509Certificate2 root, RSA rootKey)
+    {
+        var request = new CertificateRequest(root.SubjectName, rootKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        foreach (var extension in root.Extensions)
+        {
+            if (extension is X509BasicConstraintsExtension or X509KeyUsageExtension or X509SubjectKeyIdentifierExtension)
+            {
+                request.CertificateExtensions.Add(extension);
+            }
+        }
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F;
+        var issuer = new X500DistinguishedName("CN=ProxyMcp CA SPKI carrier (not a trust anchor), O=ProxyMcp");
+        using var signed = request.Create(issuer, X509SignatureGenerator.CreateForRSA(rootKey, RSASignaturePadding.Pkcs1),
+            root.NotBefore, root.NotAfter, serial);
+        return X509CertificateLoader.LoadCertificate(signed.Export(X509ContentType.Cert));
     }
 
     private static (X509Certificate2 Root, RSA Key) CreateRoot()
@@ -145,6 +180,7 @@ public sealed class CertificateAuthority : IDisposable
     public void Dispose()
     {
         _rootKey.Dispose();
+        _pinCarrier.Dispose();
         _root.Dispose();
     }
 }

@@ -14,4 +14,5 @@ public sealed record LaunchOptions
     public int MaxExchanges { get; init; } = 10_000;
     public int? ProxyPort { get; init; }
     public bool ProxyOnly { get; init; }
+    public string? BrowserPath { get; init; }
 }

@@ -72,6 +72,7 @@ public static class Launcher
             UpstreamInsecure = options.UpstreamInsecure,
             ExtraTrustedRoots = roots,
             MaxExchanges = options.MaxExchanges,
+            BrowserPath = options.BrowserPath is { } browser ? Path.GetFullPath(browser) : null,
         };
         return true;
     }
@@ -98,6 +99,7 @@ public static class Launcher
         }
         if (options.MaxExchanges < 1) return $"--max-exchanges must be at least 1 (got {options.MaxExchanges})";
         if (options.ProxyPort is < 0 or > 65535) return $"--proxy-port must be between 0 and 65535 (got {options.ProxyPort})";
+        if (options.BrowserPath is { } browser && !File.Exists(browser)) return $"--browser-path: '{browser}' does not exist";
         if (options.ProxyOnly && options.ProxyPort is null) return "--proxy-only needs --proxy-port (0 picks a free port)";
         return null;
     }

@@ -34,9 +34,12 @@ public static class ProxyMcpCommand
         var proxyOnly = Flag("--proxy-only", "PROXY_MCP_PROXY_ONLY",
             "Run only the proxy, without MCP (needs --proxy-port); stops on SIGINT or SIGTERM.");
 
+        var browserPath = Text("--browser-path", "PROXY_MCP_BROWSER_PATH",
+            "Chromium executable for the browser interceptor (default: chromium, chromium-browser or google-chrome on PATH).", null);
+
         var root = new RootCommand("proxy-mcp: an MCP server running an HTTP/HTTPS man-in-the-middle proxy for AI agents.")
         {
-            transport, port, host, authToken, dataDir, listenAddress, upstreamInsecure, upstreamCa, maxExchanges, proxyPort, proxyOnly,
+            transport, port, host, authToken, dataDir, listenAddress, upstreamInsecure, upstreamCa, maxExchanges, proxyPort, proxyOnly, browserPath,
         };
         root.SetAction((parse, cancellationToken) => run(new LaunchOptions
         {
@@ -51,6 +54,7 @@ public static class ProxyMcpCommand
             MaxExchanges = parse.GetValue(maxExchanges),
             ProxyPort = parse.GetValue(proxyPort),
             ProxyOnly = parse.GetValue(proxyOnly),
+            BrowserPath = parse.GetValue(browserPath),
         }, cancellationToken));
         return root;
     }

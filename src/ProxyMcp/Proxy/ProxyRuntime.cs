@@ -4,6 +4,7 @@ using ProxyMcp.Capture.Live;
 using ProxyMcp.Engine;
 using ProxyMcp.Engine.Tls;
 using ProxyMcp.Interceptors;
+using ProxyMcp.Interceptors.Browser;
 
 namespace ProxyMcp.Proxy;
 
@@ -28,7 +29,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ProxyRuntime>();
         Capture = new LiveCapture(settings.MaxExchanges);
-        Interceptors = InterceptorRegistry.CreateDefault(Path.Combine(settings.DataDirectory, "interceptors"));
+        Interceptors = InterceptorRegistry.CreateDefault(Path.Combine(settings.DataDirectory, "interceptors"),
+            new BrowserOptions { ExecutablePath = settings.BrowserPath });
         ListenAddress = settings.ListenAddress;
         UpstreamInsecure = settings.UpstreamInsecure;
         Sessions = new SessionRuntime(settings, this);

@@ -19,6 +19,9 @@ public sealed record RuntimeSettings
     /// <summary>Extra roots trusted when verifying origin certificates (from --upstream-ca).</summary>
     public X509Certificate2Collection ExtraTrustedRoots { get; init; } = [];
 
+    /// <summary>The Chromium the browser interceptor runs (--browser-path); null looks it up on PATH.</summary>
+    public string? BrowserPath { get; init; }
+
     /// <summary>Bound of the live capture.</summary>
     public int MaxExchanges { get; init; } = LiveCapture.DefaultCapacity;
 

@@ -69,6 +69,28 @@ public sealed class CertificateAuthorityTests : IDisposable
         Assert.True(ipLeaf.MatchesHostname("127.0.0.1"));
     }
 
+    [Fact]
+    public void Handshakes_present_a_certificate_with_the_root_key_so_the_spki_pin_matches()
+    {
+        using var ca = CertificateAuthority.LoadOrCreate(_dir);
+        var context = ca.GetServerContext("example.test");
+        var presented = Assert.Single(context.IntermediateCertificates);
+
+        Assert.Equal(ca.PinCarrier, presented);
+        Assert.Equal(ca.SpkiSha256Base64, Convert.ToBase64String(SHA256.HashData(presented.PublicKey.ExportSubjectPublicKeyInfo())));
+        Assert.Equal(ca.Certificate.SubjectName.Name, presented.SubjectName.Name);
+        Assert.NotEqual(ca.Certificate.SubjectName.Name, presented.IssuerName.Name);
+
+        // A client that trusts the root and is handed the presented chain still builds leaf → root.
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca.Certificate);
+        chain.ChainPolicy.ExtraStore.Add(presented);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        Assert.True(chain.Build(context.TargetCertificate), string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation)));
+        Assert.Equal(ca.Certificate, chain.ChainElements[^1].Certificate);
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

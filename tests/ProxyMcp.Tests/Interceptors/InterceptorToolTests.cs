@@ -33,7 +33,8 @@ public sealed class InterceptorToolTests
         var list = (await server.CallAsync("interceptor_list")).AssertSuccess();
 
         Assert.Equal(["status", "interceptors", "totalActive"], list.Json.EnumerateObject().Select(p => p.Name));
-        var terminal = Assert.Single(list["interceptors"].EnumerateArray());
+        Assert.Equal(["terminal", "browser"], list["interceptors"].EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        var terminal = list["interceptors"][0];
         Assert.Equal(["id", "name", "description", "isActivable", "activeTargets"], terminal.EnumerateObject().Select(p => p.Name));
         Assert.Equal("terminal", terminal.GetProperty("id").GetString());
         Assert.Equal("Terminal / Process Spawner", terminal.GetProperty("name").GetString());
@@ -177,7 +178,7 @@ public sealed class InterceptorToolTests
         Assert.Equal("proxy://interceptors", contents.Uri);
         Assert.Contains("\n  {", contents.Text);
         using var document = JsonDocument.Parse(contents.Text);
-        var terminal = Assert.Single(document.RootElement.EnumerateArray());
+        var terminal = document.RootElement.EnumerateArray().First();
         Assert.Equal("terminal", terminal.GetProperty("id").GetString());
         Assert.Equal(targetId, Assert.Single(terminal.GetProperty("activeTargets").EnumerateArray()).GetProperty("id").GetString());
     }
