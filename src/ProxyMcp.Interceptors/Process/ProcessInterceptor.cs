@@ -71,22 +71,31 @@ public sealed class ProcessInterceptor : Interceptor
         foreach (var (name, value) in environment) startInfo.Environment[name] = value;
 
         SpawnedProcess spawned;
+        List<SpawnedProcess> forgotten;
+        // A fast child can connect to the proxy before it is registered; lookups wait for the spawn to finish.
+        Interlocked.Increment(ref _spawning);
         try
         {
-            spawned = SpawnedProcess.Start(startInfo, request, proxy.ProxyUrl, caFiles, _time);
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
-        {
-            throw new InterceptorException($"Failed to start '{request.Command}': {e.Message}", e);
-        }
+            try
+            {
+                spawned = SpawnedProcess.Start(startInfo, request, proxy.ProxyUrl, caFiles, _time);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+            {
+                throw new InterceptorException($"Failed to start '{request.Command}': {e.Message}", e);
+            }
 
-        List<SpawnedProcess> forgotten;
-        lock (_lock)
+            lock (_lock)
+            {
+                // A pid can only be reused once its previous owner exited; that old entry makes way.
+                if (_targets.Remove(spawned.TargetId, out var previous)) previous.Dispose();
+                _targets[spawned.TargetId] = spawned;
+                forgotten = PruneExited();
+            }
+        }
+        finally
         {
-            // A pid can only be reused once its previous owner exited; that old entry makes way.
-            if (_targets.Remove(spawned.TargetId, out var previous)) previous.Dispose();
-            _targets[spawned.TargetId] = spawned;
-            forgotten = PruneExited();
+            Interlocked.Decrement(ref _spawning);
         }
         foreach (var old in forgotten) old.Dispose();
         var target = new ActiveTarget(spawned.TargetId, spawned.Description, spawned.StartedAt, spawned.DetailsCore());
@@ -121,10 +130,13 @@ public sealed class ProcessInterceptor : Interceptor
         }
     }
 
+    private int _spawning;
+
     public override IReadOnlyList<TargetProcess> TargetProcesses
     {
         get
         {
+            SpinWait.SpinUntil(() => Volatile.Read(ref _spawning) == 0, TimeSpan.FromMilliseconds(200));
             lock (_lock) return [.. _targets.Values.Where(t => t.Exit is null).Select(t => new TargetProcess(t.TargetId, t.Pid))];
         }
     }
