@@ -47,8 +47,9 @@ public sealed class BrowserInterceptor : Interceptor
     public async Task<BrowserTarget> LaunchAsync(BrowserLaunchRequest request, InterceptionContext proxy, CancellationToken cancellationToken = default)
     {
         request.Validate();
-        var executable = ExecutablePath ?? throw new InterceptorException(
-            "Chromium was not found: install it (Debian: apt-get install chromium) or pass --browser-path / PROXY_MCP_BROWSER_PATH.");
+        var executable = ExecutablePath ?? throw new InterceptorException(_options.ExecutablePath is { } configured
+            ? $"The configured browser '{configured}' (--browser-path / PROXY_MCP_BROWSER_PATH) is not an executable file."
+            : "Chromium was not found: install it (Debian: apt-get install chromium) or pass --browser-path / PROXY_MCP_BROWSER_PATH.");
         if (!PlaywrightDriver.IsInstalled())
         {
             throw new InterceptorException("The Playwright driver (.playwright/ next to the server's assemblies) is missing: rebuild or republish the server.");
