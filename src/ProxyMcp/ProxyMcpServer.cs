@@ -29,12 +29,16 @@ public static class ProxyMcpServer
             .WithTools<Tools.Rules.UpstreamTools>()
             .WithTools<Tools.Tls.TlsTools>()
             .WithTools<InterceptorTools>()
+            .WithTools<SessionTools>()
             .WithTools<Tools.Browser.BrowserTools>()
             .WithTools<Tools.Browser.BrowserDevtoolsTools>()
             .WithTools<Tools.Browser.HumanizerTools>()
             .WithResources<ProxyResources>()
             .WithResources<InterceptorResources>()
+            .WithResources<SessionResources>()
             .WithResources<BrowserResources>()
+            .WithListResourcesHandler(SessionResources.ListAsync)
+            .WithCompleteHandler(SessionResources.CompleteAsync)
             .WithRequestFilters(filters => filters.AddCallToolFilter(ToolFailureFilter.Wrap));
 
     private static string ReadVersion()

@@ -33,7 +33,11 @@ public sealed class ProxyRuntime : IAsyncDisposable
             new BrowserOptions { ExecutablePath = settings.BrowserPath });
         ListenAddress = settings.ListenAddress;
         UpstreamInsecure = settings.UpstreamInsecure;
+        Sessions = new SessionRuntime(settings, this);
     }
+
+    /// <summary>Persistent sessions: store, recorder, replay.</summary>
+    public SessionRuntime Sessions { get; }
 
     public RuntimeSettings Settings { get; }
 
@@ -137,6 +141,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
             // proxy-mcp order: interceptor targets (and their CA files) go first, then the listener; failures do not stop it.
             if (await Interceptors.TryDeactivateAllAsync(cancellationToken) is { } failure) _logger.LogWarning("Deactivating interceptors: {Failure}", failure);
             await _engine!.StopAsync(cancellationToken);
+            // As in proxy-mcp, stopping the proxy finalises the recording session (after the last exchanges are in).
+            await Sessions.Recorder.StopAsync(cancellationToken);
             // As in proxy-mcp, server TLS capture is a per-run switch.
             _engine.ServerTls.Enabled = false;
             _logger.LogInformation("Proxy stopped");
@@ -157,7 +163,9 @@ public sealed class ProxyRuntime : IAsyncDisposable
             if (_engine is not null) return _engine;
             // One engine for the process lifetime, so the capture subscription is made exactly once.
             var engine = new ProxyEngine(GetOrCreateAuthority(), _loggerFactory);
-            engine.ExchangeCompleted += Capture.Add;
+            // The live capture never holds complete bodies (up to MiBs each): those belong to the recording session.
+            engine.ExchangeCompleted += e => Capture.Add(e.Bodies is null ? e : e with { Bodies = null });
+            engine.ExchangeCompleted += Sessions.Recorder.Record;
             // Connections are tied to spawned programs when accepted; a late lookup covers anything accepted earlier.
             engine.ClientIdentifier = endPoint => Interceptors.TryFindTargetFor(endPoint)?.TargetId;
             engine.ExchangeCompleted += e =>
@@ -174,6 +182,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
     {
         // Spawned programs must not outlive the server.
         await Interceptors.TryDeactivateAllAsync();
+        // A recording session is finalised on shutdown instead of being left marked active.
+        await Sessions.DisposeAsync();
         if (_engine is not null)
         {
             try

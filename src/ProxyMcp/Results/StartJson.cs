@@ -20,7 +20,7 @@ public static class StartJson
         result["port"] = endPoint.Port;
         result["url"] = ProxyAddress.LocalUrl(endPoint.Address, endPoint.Port);
         result["certFingerprint"] = authority.SpkiSha256Base64;
-        result["persistence"] = StatusJson.IdlePersistence(runtime.Settings);
+        result["persistence"] = StatusJson.Persistence(runtime);
         result["setup"] = new JsonObject
         {
             ["proxyHost"] = host,

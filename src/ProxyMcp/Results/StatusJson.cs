@@ -29,7 +29,7 @@ public static class StatusJson
             ["ruleCount"] = runtime.RuleCount,
             ["trafficCount"] = runtime.Capture.Count,
             ["transparentProxy"] = new JsonObject { ["running"] = false, ["port"] = null, ["trafficCount"] = 0 },
-            ["persistence"] = IdlePersistence(runtime.Settings),
+            ["persistence"] = Persistence(runtime),
             ["listenAddress"] = runtime.ListenAddress.ToString(),
             ["maxExchanges"] = runtime.Capture.Capacity,
             ["upstreamInsecure"] = runtime.UpstreamInsecure,
@@ -38,18 +38,7 @@ public static class StatusJson
         };
     }
 
-    /// <summary>SessionRuntimeStatus (spec 6.8) with the idle defaults: sessions are not implemented yet.</summary>
-    public static JsonObject IdlePersistence(RuntimeSettings settings) => new()
-    {
-        ["enabled"] = false,
-        ["sessionId"] = null,
-        ["captureProfile"] = null,
-        ["storageDir"] = settings.SessionDirectory,
-        ["bytesWritten"] = 0,
-        ["droppedWrites"] = 0,
-        ["lastFlushAt"] = null,
-        ["maxDiskMb"] = null,
-        ["recoveryState"] = null,
-        ["lastError"] = null,
-    };
+    /// <summary>SessionRuntimeStatus (spec 6.8): the recording session's counters, or the idle defaults.</summary>
+    public static JsonObject Persistence(ProxyRuntime runtime) =>
+        Capture.Sessions.SessionJson.RuntimeStatus(runtime.Sessions.Recorder.Status());
 }

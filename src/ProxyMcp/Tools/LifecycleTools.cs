@@ -20,8 +20,15 @@ public sealed class LifecycleTools(ProxyRuntime runtime)
         string? listen_address = null,
         [Description("Skip verification of origin TLS certificates (default: the server's --upstream-insecure setting).")]
         bool? insecure_upstream = null,
+        [Description("Also start recording a persistent session (see proxy_session_start).")] bool persistence_enabled = false,
+        [Description("Session name when persistence is on.")] string? session_name = null,
+        [Description("Session capture profile: preview (default) or full.")] [AllowedValues("preview", "full")] string? capture_profile = null,
+        [Description("Session storage root (sticky for the rest of the process).")] string? storage_dir = null,
+        [Description("Session disk cap in MB (default 1024).")] double max_disk_mb = Capture.Sessions.SessionStartOptions.DefaultMaxDiskMb,
         CancellationToken cancellationToken = default)
     {
+        // Checked before starting, so a bad session argument does not leave a proxy running behind an error.
+        var session = persistence_enabled ? SessionTools.StartOptions(session_name, capture_profile, storage_dir, max_disk_mb) : null;
         var request = new ProxyStart
         {
             Port = ToolArguments.Integer(port, "port", 0, 65535),
@@ -29,7 +36,23 @@ public sealed class LifecycleTools(ProxyRuntime runtime)
             UpstreamInsecure = insecure_upstream,
         };
         var endPoint = await runtime.StartAsync(request, cancellationToken);
-        return ToolResult.Ok(StartJson.Build(endPoint, runtime.GetOrCreateAuthority(), runtime));
+        string? sessionError = null;
+        if (session is not null)
+        {
+            // As in proxy-mcp the proxy stays up if the session cannot start; unlike it, the result says so
+            // instead of an error that reads as if the proxy had failed (weakness 27).
+            try
+            {
+                await runtime.Sessions.Recorder.StartAsync(session, cancellationToken);
+            }
+            catch (Capture.Sessions.SessionException e)
+            {
+                sessionError = e.Message;
+            }
+        }
+        var result = StartJson.Build(endPoint, runtime.GetOrCreateAuthority(), runtime);
+        if (sessionError is not null) result["persistenceError"] = sessionError;
+        return ToolResult.Ok(result);
     }
 
     [McpServerTool(Name = "proxy_stop")]

@@ -27,8 +27,12 @@ public sealed class ResourceTests : IAsyncLifetime
         var resources = await _server.Client.ListResourcesAsync(cancellationToken: TestTimeout.Token());
 
         Assert.Equal(
-            [("proxy://browser/primary", "proxy_browser_primary"), ("proxy://browser/targets", "proxy_browser_targets"),
-             ("proxy://ca-cert", "proxy_ca_cert"), ("proxy://interceptors", "proxy_interceptors"), ("proxy://status", "proxy_status"),
+            [("proxy://browser/primary", "proxy_browser_primary"),
+             ("proxy://browser/targets", "proxy_browser_targets"),
+             ("proxy://ca-cert", "proxy_ca_cert"),
+             ("proxy://interceptors", "proxy_interceptors"),
+             ("proxy://sessions", "proxy_sessions"),
+             ("proxy://status", "proxy_status"),
              ("proxy://traffic/summary", "proxy_traffic_summary")],
             resources.Select(r => (r.Uri, r.Name)).Order());
     }

@@ -36,7 +36,7 @@ public sealed class LifecycleToolTests : IAsyncLifetime
         Assert.Equal(Path.Combine(_server.DataDirectory, "sessions"), persistence.GetProperty("storageDir").GetString());
         Assert.Equal(
             ["enabled", "sessionId", "captureProfile", "storageDir", "bytesWritten", "droppedWrites", "lastFlushAt", "maxDiskMb",
-             "recoveryState", "lastError"],
+             "recoveryState", "lastError", "exchangeCount", "queuedWrites", "indexBacklog", "recording"],
             persistence.EnumerateObject().Select(p => p.Name));
         Assert.Equal("127.0.0.1", status["listenAddress"].GetString());
         Assert.Equal(10_000, status["maxExchanges"].GetInt32());

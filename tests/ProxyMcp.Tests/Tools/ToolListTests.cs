@@ -14,22 +14,24 @@ public sealed class ToolListTests
 
         Assert.Equal(
             ["humanizer_click", "humanizer_idle", "humanizer_move", "humanizer_scroll", "humanizer_type",
-             "interceptor_browser_close", "interceptor_browser_get_cookie", "interceptor_browser_get_network_field",
-             "interceptor_browser_get_storage_value", "interceptor_browser_launch", "interceptor_browser_list_console",
-             "interceptor_browser_list_cookies", "interceptor_browser_list_network_fields", "interceptor_browser_list_storage_keys",
-             "interceptor_browser_navigate", "interceptor_browser_screenshot", "interceptor_browser_snapshot",
-             "interceptor_deactivate_all", "interceptor_kill", "interceptor_list", "interceptor_spawn", "interceptor_status",
-             "proxy_add_rule", "proxy_clear_traffic", "proxy_clear_upstream", "proxy_disable_rule", "proxy_enable_rule",
-             "proxy_enable_server_tls_capture", "proxy_get_ca_cert", "proxy_get_exchange", "proxy_get_tls_config",
-             "proxy_get_tls_fingerprints", "proxy_inject_headers", "proxy_list_rules", "proxy_list_tls_fingerprints", "proxy_list_traffic",
-             "proxy_mock_response", "proxy_remove_host_upstream", "proxy_remove_rule", "proxy_rewrite_url", "proxy_search_traffic",
-             "proxy_set_host_upstream", "proxy_set_upstream", "proxy_start", "proxy_status", "proxy_stop", "proxy_test_rule_match",
-             "proxy_update_rule"],
+             "interceptor_browser_close", "interceptor_browser_get_cookie", "interceptor_browser_get_network_field", "interceptor_browser_get_storage_value", "interceptor_browser_launch",
+             "interceptor_browser_list_console", "interceptor_browser_list_cookies", "interceptor_browser_list_network_fields", "interceptor_browser_list_storage_keys", "interceptor_browser_navigate",
+             "interceptor_browser_screenshot", "interceptor_browser_snapshot", "interceptor_deactivate_all", "interceptor_kill", "interceptor_list",
+             "interceptor_spawn", "interceptor_status", "proxy_add_rule", "proxy_clear_traffic", "proxy_clear_upstream",
+             "proxy_delete_session", "proxy_disable_rule", "proxy_enable_rule", "proxy_enable_server_tls_capture", "proxy_export_har",
+             "proxy_get_ca_cert", "proxy_get_exchange", "proxy_get_session", "proxy_get_session_exchange", "proxy_get_session_handshakes",
+             "proxy_get_tls_config", "proxy_get_tls_fingerprints", "proxy_import_har", "proxy_inject_headers", "proxy_list_rules",
+             "proxy_list_sessions", "proxy_list_tls_fingerprints", "proxy_list_traffic", "proxy_mock_response", "proxy_query_session",
+             "proxy_remove_host_upstream", "proxy_remove_rule", "proxy_replay_session", "proxy_rewrite_url", "proxy_search_session_bodies",
+             "proxy_search_traffic", "proxy_session_recover", "proxy_session_start", "proxy_session_status", "proxy_session_stop",
+             "proxy_set_host_upstream", "proxy_set_upstream", "proxy_start", "proxy_status", "proxy_stop",
+             "proxy_test_rule_match", "proxy_update_rule"],
             tools.Select(t => t.Name).Order(StringComparer.Ordinal));
 
         string[] Parameters(string tool) =>
             [.. tools.Single(t => t.Name == tool).JsonSchema.GetProperty("properties").EnumerateObject().Select(p => p.Name)];
-        Assert.Equal(["port", "listen_address", "insecure_upstream"], Parameters("proxy_start"));
+        Assert.Equal(["port", "listen_address", "insecure_upstream", "persistence_enabled", "session_name", "capture_profile", "storage_dir", "max_disk_mb"],
+            Parameters("proxy_start"));
         Assert.Empty(Parameters("proxy_stop"));
         Assert.Equal(["format"], Parameters("proxy_get_ca_cert"));
         Assert.Equal(["limit", "offset", "method_filter", "url_filter", "status_filter", "hostname_filter", "source_filter"],

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+using ProxyMcp.Bench.Sessions;
+using ProxyMcp.Capture.Har;
+using ProxyMcp.Capture.Sessions;
+
+// Session benchmark: builds a session through the real batched writer, then times the operations the issue names.
+// Usage: dotnet run -c Release --project bench/sessions -- [--count N] [--dir PATH] [--keep] [--only generate|query|search|export|import]
+var count = 1_000_000;
+string? directory = null;
+var keep = false;
+string? reuse = null;
+var generateOnly = false;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--count": count = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--dir": directory = args[++i]; break;
+        case "--keep": keep = true; break;
+        case "--reuse": reuse = args[++i]; break;
+        case "--generate-only": generateOnly = true; break;
+    }
+}
+directory ??= Path.Combine(Path.GetTempPath(), "proxymcp-bench-sessions");
+Directory.CreateDirectory(directory);
+var store = new SessionStore(directory);
+Console.WriteLine($"# sessions bench: {count:N0} exchanges, {Environment.ProcessorCount} cores, {directory}");
+
+string sessionId;
+if (reuse is null)
+{
+    sessionId = await Generate(store, count);
+}
+else
+{
+    sessionId = reuse;
+}
+var manifest = store.Get(sessionId);
+if (generateOnly)
+{
+    if (!keep) store.Delete(sessionId);
+    return;
+}
+Console.WriteLine($"session {sessionId}: {manifest.ExchangeCount:N0} exchanges, {manifest.BytesWritten / 1048576.0:N0} MiB on disk");
+
+using (var session = store.Open(sessionId))
+{
+    Query(session, "status_code=500, newest 50", new SessionQuery { StatusCode = 500 });
+    Query(session, "method=POST + hostname_contains=api1", new SessionQuery { Method = "POST", HostnameContains = "api1" });
+    Query(session, "one-hour window", new SessionQuery { FromTs = TrafficGenerator.Start + 3_600_000, ToTs = TrafficGenerator.Start + 7_200_000 });
+    Query(session, "url_contains rare (/orders/4242)", new SessionQuery { UrlContains = "/orders/4242" });
+    Query(session, "url_contains common (/v1/users/)", new SessionQuery { UrlContains = "/v1/users/" });
+    Query(session, "no filter, offset 500,000", new SessionQuery(), offset: Math.Min(500_000, count / 2));
+    Query(session, "text=auth/token + status 404", new SessionQuery { Text = "auth/token", StatusCode = 404 });
+
+    var word = "email";
+    Search(session, $"body search '{word}' (common, limit 10)", new BodySearchOptions { Text = word });
+    Search(session, "body search rare word + prefix", new BodySearchOptions { Text = "zq" });
+    Search(session, "body search '\"tags\":[' (no word start)", new BodySearchOptions { Text = "\"tags\":[" });
+    Search(session, "body search missing word", new BodySearchOptions { Text = "doesnotexistanywhere" });
+    Search(session, "body search case-sensitive + host filter", new BodySearchOptions { Text = "Bearer", Scope = SearchScope.Headers, CaseSensitive = true, Filter = new SessionQuery { HostnameContains = "svc" } });
+}
+
+var har = Path.Combine(directory, sessionId + ".har");
+GC.Collect();
+var exportClock = Stopwatch.StartNew();
+var peak = new PeakMemory();
+long exported;
+using (var session = store.Open(sessionId))
+{
+    exported = await HarExport.WriteAsync(session, new HarExportOptions { OutputFile = har, Query = new SessionQuery { Descending = false } }, progress: null, default);
+}
+exportClock.Stop();
+peak.Stop();
+Console.WriteLine($"export: {exported:N0} entries in {exportClock.Elapsed.TotalSeconds:N1} s = {exported / exportClock.Elapsed.TotalSeconds:N0} entries/s, "
+    + $"HAR {new FileInfo(har).Length / 1048576.0:N0} MiB, peak working set {peak.PeakMiB:N0} MiB (start {peak.StartMiB:N0} MiB)");
+
+GC.Collect();
+var importClock = Stopwatch.StartNew();
+var importPeak = new PeakMemory();
+var imported = await HarImport.RunAsync(store, new HarImportOptions { HarFile = har, MaxDiskMb = 1_000_000 }, progress: null, default);
+importClock.Stop();
+importPeak.Stop();
+Console.WriteLine($"import: {imported.Summary.ImportedEntries:N0} entries in {importClock.Elapsed.TotalSeconds:N1} s = {imported.Summary.ImportedEntries / importClock.Elapsed.TotalSeconds:N0} entries/s, "
+    + $"peak working set {importPeak.PeakMiB:N0} MiB");
+
+if (!keep)
+{
+    store.Delete(imported.Manifest.Id);
+    File.Delete(har);
+    if (reuse is null) store.Delete(sessionId);
+}
+
+static async Task<string> Generate(SessionStore store, int count)
+{
+    // Traffic is generated in chunks outside the timed part, so the figure is the writer's, not the generator's.
+    await using var recorder = new SessionRecorder(store);
+    var manifest = await recorder.StartAsync(new SessionStartOptions { Profile = CaptureProfile.Full, MaxDiskMb = 1_000_000, Name = "bench" });
+    var generator = new TrafficGenerator(42);
+    var writing = TimeSpan.Zero;
+    const int chunk = 50_000;
+    for (long start = 0; start < count; start += chunk)
+    {
+        var items = new List<PendingExchange>(chunk);
+        for (var i = start; i < Math.Min(count, start + chunk); i++) items.Add(generator.Next(i));
+        var clock = Stopwatch.StartNew();
+        foreach (var item in items)
+        {
+            while (recorder.Status().QueuedWrites > 20_000) await Task.Delay(2);
+            if (!recorder.Record(item)) throw new InvalidOperationException("dropped");
+        }
+        while (recorder.Status().QueuedWrites > 0) await Task.Delay(2);
+        writing += clock.Elapsed;
+        var done = Math.Min(count, start + chunk);
+        if (done % 200_000 == 0 || done == count)
+            Console.WriteLine($"  stored {done:N0}: {done / writing.TotalSeconds:N0}/s, index backlog {recorder.Status().IndexBacklog:N0}");
+    }
+    var backlog = recorder.Status().IndexBacklog;
+    var stopClock = Stopwatch.StartNew();
+    var final = await recorder.StopAsync();
+    stopClock.Stop();
+    Console.WriteLine($"stored (committed, durable, full profile): {final!.ExchangeCount:N0} in {writing.TotalSeconds:N1} s of writer time = "
+        + $"{final.ExchangeCount / writing.TotalSeconds:N0} exchanges/s, dropped {final.DroppedWrites}; index backlog {backlog:N0} caught up at stop in {stopClock.Elapsed.TotalSeconds:N1} s");
+    return manifest.Id;
+}
+
+static void Query(SessionReader session, string label, SessionQuery query, int offset = 0)
+{
+    session.Query(query, offset, 50); // warm the page cache once, as a live session would be
+    var times = new List<double>();
+    long total = 0;
+    for (var i = 0; i < 5; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        (total, _) = session.Query(query, offset, 50);
+        times.Add(clock.Elapsed.TotalMilliseconds);
+    }
+    times.Sort();
+    Console.WriteLine($"query {label}: total {total:N0}, median {times[2]:N1} ms (min {times[0]:N1}, max {times[4]:N1})");
+}
+
+static void Search(SessionReader session, string label, BodySearchOptions options)
+{
+    BodySearch.Run(session, options);
+    var times = new List<double>();
+    BodySearchResult? result = null;
+    for (var i = 0; i < 5; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        result = BodySearch.Run(session, options);
+        times.Add(clock.Elapsed.TotalMilliseconds);
+    }
+    times.Sort();
+    Console.WriteLine($"search {label}: {result!.Matches.Count} matches, scanned {result.Scanned}, median {times[2]:N1} ms (max {times[4]:N1})");
+}
+
+/// <summary>Samples the working set every 50 ms.</summary>
+internal sealed class PeakMemory
+{
+    private readonly Timer _timer;
+    private long _peak;
+
+    public PeakMemory()
+    {
+        StartMiB = Environment.WorkingSet / 1048576.0;
+        _timer = new Timer(_ => Sample(), null, 0, 50);
+    }
+
+    public double StartMiB { get; }
+    public double PeakMiB => Interlocked.Read(ref _peak) / 1048576.0;
+
+    private void Sample()
+    {
+        var now = Environment.WorkingSet;
+        long current;
+        while (now > (current = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, current) != current) { }
+    }
+
+    public void Stop()
+    {
+        Sample();
+        _timer.Dispose();
+    }
+}

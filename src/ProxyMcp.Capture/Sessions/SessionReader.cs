@@ -1,0 +1,243 @@
+using Microsoft.Data.Sqlite;
+using ProxyMcp.Engine.Exchanges;
+
+namespace ProxyMcp.Capture.Sessions;
+
+/// <summary>
+/// Read access to one stored session: queries, single exchanges and their bodies. Holds one read connection for its
+/// lifetime (reads never block the writer and see every committed batch); dispose it when done.
+/// </summary>
+public sealed class SessionReader : IDisposable
+{
+    internal const string EntryColumns = """
+        e.seq, e.exchange_id, e.timestamp, e.method, e.hostname, e.path, e.url, e.status_code, e.duration,
+        e.request_body_size, e.response_body_size, e.has_request_body, e.has_response_body, e.matched_rule_id,
+        e.ja3, e.ja4, e.ja3s, e.response_content_type, e.source
+        """;
+
+    internal const int EntryColumnCount = 19;
+
+    private readonly SessionStore _store;
+
+    internal SessionReader(SessionStore store, string sessionId, string directory)
+    {
+        _store = store;
+        SessionId = sessionId;
+        Directory = directory;
+        DatabasePath = Path.Combine(directory, SessionDatabase.FileName);
+        Connection = SessionDatabase.OpenRead(DatabasePath);
+    }
+
+    public string SessionId { get; }
+    public string Directory { get; }
+    internal string DatabasePath { get; }
+    internal SqliteConnection Connection { get; }
+
+    /// <summary>The manifest as of now (live counters for the recording session).</summary>
+    public SessionManifest Manifest() => _store.Get(SessionId);
+
+    /// <summary>One page of index entries matching <paramref name="query"/>, and how many match in all.</summary>
+    public (long Total, IReadOnlyList<SessionIndexEntry> Items) Query(SessionQuery query, int offset, int limit)
+    {
+        var total = Count(query);
+        return (total, Page(query, offset, limit));
+    }
+
+    public long Count(SessionQuery query)
+    {
+        using var command = Connection.CreateCommand();
+        if (!query.HasFilters)
+        {
+            command.CommandText = "SELECT exchange_count FROM session";
+            return Convert.ToInt64(command.ExecuteScalar() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        command.CommandText = $"SELECT count(*) FROM exchanges e WHERE {query.Where(command)}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public IReadOnlyList<SessionIndexEntry> Page(SessionQuery query, int offset, int limit)
+    {
+        var items = new List<SessionIndexEntry>(Math.Min(limit, 1024));
+        foreach (var entry in Entries(query, offset, limit)) items.Add(entry);
+        return items;
+    }
+
+    /// <summary>Matching entries in order, streamed (for export and replay selection): nothing is held beyond one row.</summary>
+    public IEnumerable<SessionIndexEntry> Entries(SessionQuery query, long offset = 0, long limit = long.MaxValue)
+    {
+        using var command = Connection.CreateCommand();
+        command.CommandText = $"SELECT {EntryColumns} FROM exchanges e WHERE {query.Where(command)} ORDER BY {query.OrderBy} LIMIT $limit OFFSET $offset";
+        command.Parameters.AddWithValue("$limit", limit == long.MaxValue ? -1 : limit);
+        command.Parameters.AddWithValue("$offset", offset);
+        using var reader = command.ExecuteReader();
+        while (reader.Read()) yield return ReadEntry(reader, 0);
+    }
+
+    public SessionIndexEntry? FindBySeq(long seq)
+    {
+        using var command = Connection.CreateCommand();
+        command.CommandText = $"SELECT {EntryColumns} FROM exchanges e WHERE e.seq = $seq";
+        command.Parameters.AddWithValue("$seq", seq);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadEntry(reader, 0) : null;
+    }
+
+    /// <summary>The entry with this exchange id (the first stored, should an id repeat).</summary>
+    public SessionIndexEntry? FindById(string exchangeId)
+    {
+        using var command = Connection.CreateCommand();
+        command.CommandText = $"SELECT {EntryColumns} FROM exchanges e WHERE e.exchange_id = $id ORDER BY e.seq LIMIT 1";
+        command.Parameters.AddWithValue("$id", exchangeId);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadEntry(reader, 0) : null;
+    }
+
+    /// <summary>The full exchange record (headers in wire order, previews, TLS, timings) without bodies.</summary>
+    public StoredExchange? GetExchange(long seq)
+    {
+        using var command = Connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {EntryColumns}, {DetailColumns},
+                (SELECT length(data) FROM bodies WHERE id = e.seq * 2), (SELECT truncated FROM bodies WHERE id = e.seq * 2),
+                (SELECT decoded FROM bodies WHERE id = e.seq * 2),
+                (SELECT length(data) FROM bodies WHERE id = e.seq * 2 + 1), (SELECT truncated FROM bodies WHERE id = e.seq * 2 + 1),
+                (SELECT decoded FROM bodies WHERE id = e.seq * 2 + 1)
+            FROM exchanges e JOIN details d ON d.seq = e.seq WHERE e.seq = $seq
+            """;
+        command.Parameters.AddWithValue("$seq", seq);
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        var entry = ReadEntry(reader, 0);
+        var exchange = ReadExchange(reader, entry, EntryColumnCount);
+        var b = EntryColumnCount + DetailColumnCount;
+        return new StoredExchange(entry, exchange, ReadBodyInfo(reader, b), ReadBodyInfo(reader, b + 3));
+    }
+
+    /// <summary>A read-only stream over a stored raw body, or null when none was stored.</summary>
+    public Stream? OpenBody(long seq, bool response)
+    {
+        var rowId = SessionDatabase.BodyRowId(seq, response ? SessionDatabase.ResponseSide : SessionDatabase.RequestSide);
+        using (var exists = Connection.CreateCommand())
+        {
+            exists.CommandText = "SELECT 1 FROM bodies WHERE id = $id";
+            exists.Parameters.AddWithValue("$id", rowId);
+            if (exists.ExecuteScalar() is null) return null;
+        }
+        return new SqliteBlob(Connection, "bodies", "data", rowId, readOnly: true);
+    }
+
+    /// <summary>
+    /// A stored body, decoded per its Content-Encoding (unless stored decoded), up to <paramref name="maxBytes"/>;
+    /// null when no full body was stored.
+    /// </summary>
+    public DecodedBody? ReadDecodedBody(StoredExchange stored, bool response, long maxBytes)
+    {
+        var info = response ? stored.ResponseBody : stored.RequestBody;
+        if (info is null) return null;
+        var headers = response ? stored.Exchange.Response?.Headers : stored.Exchange.Request.Headers;
+        var seq = stored.Entry.Seq;
+        return BodyDecoding.Decode(() => OpenBody(seq, response) ?? Stream.Null, headers?.Get("content-encoding"), info.Decoded, maxBytes);
+    }
+
+    /// <summary>The raw stored bytes of one body (for replay), or null.</summary>
+    public byte[]? ReadRawBody(long seq, bool response)
+    {
+        using var stream = OpenBody(seq, response);
+        if (stream is null) return null;
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    internal const string DetailColumns = """
+        d.http_version, d.request_headers, d.request_preview, d.status_message, d.response_headers, d.response_preview,
+        d.tls, d.error_kind, d.error_message, d.request_sent_ms, d.response_headers_ms, d.response_done_ms, d.websocket,
+        d.client_endpoint
+        """;
+
+    internal const int DetailColumnCount = 14;
+
+    internal static SessionIndexEntry ReadEntry(SqliteDataReader reader, int o) => new()
+    {
+        Seq = reader.GetInt64(o),
+        ExchangeId = reader.GetString(o + 1),
+        Timestamp = reader.GetInt64(o + 2),
+        Method = reader.GetString(o + 3),
+        Hostname = reader.GetString(o + 4),
+        Path = reader.GetString(o + 5),
+        Url = reader.GetString(o + 6),
+        StatusCode = reader.IsDBNull(o + 7) ? null : reader.GetInt32(o + 7),
+        Duration = reader.IsDBNull(o + 8) ? null : reader.GetDouble(o + 8),
+        RequestBodySize = reader.GetInt64(o + 9),
+        ResponseBodySize = reader.IsDBNull(o + 10) ? null : reader.GetInt64(o + 10),
+        HasFullRequestBody = reader.GetInt64(o + 11) != 0,
+        HasFullResponseBody = reader.GetInt64(o + 12) != 0,
+        MatchedRuleId = NullableString(reader, o + 13),
+        Ja3 = NullableString(reader, o + 14),
+        Ja4 = NullableString(reader, o + 15),
+        Ja3s = NullableString(reader, o + 16),
+        ResponseContentType = NullableString(reader, o + 17),
+        Source = NullableString(reader, o + 18),
+    };
+
+    /// <summary>Rebuilds the engine's exchange record from a row of entry columns followed by detail columns.</summary>
+    internal static Exchange ReadExchange(SqliteDataReader reader, SessionIndexEntry entry, int o)
+    {
+        var hasResponse = entry.StatusCode is not null;
+        return new Exchange
+        {
+            Id = entry.ExchangeId,
+            Timestamp = entry.Timestamp,
+            Source = entry.Source,
+            HttpVersion = reader.GetString(o),
+            Request = new ExchangeRequest
+            {
+                Method = entry.Method,
+                Url = entry.Url,
+                Hostname = entry.Hostname,
+                Path = entry.Path,
+                Headers = HeaderJson.Read(reader.GetString(o + 1)),
+                BodyPreview = reader.GetString(o + 2),
+                BodySize = entry.RequestBodySize,
+            },
+            Response = hasResponse
+                ? new ExchangeResponse
+                {
+                    StatusCode = entry.StatusCode!.Value,
+                    StatusMessage = NullableString(reader, o + 3) ?? "",
+                    Headers = HeaderJson.Read(NullableString(reader, o + 4)),
+                    BodyPreview = NullableString(reader, o + 5) ?? "",
+                    BodySize = entry.ResponseBodySize ?? 0,
+                }
+                : null,
+            Tls = TlsJson.Read(NullableString(reader, o + 6)),
+            Duration = entry.Duration,
+            MatchedRuleId = entry.MatchedRuleId,
+            Error = NullableString(reader, o + 7) is { } kind
+                ? new ExchangeError(Enum.TryParse<ExchangeErrorKind>(kind, out var parsed) ? parsed : ExchangeErrorKind.Other, NullableString(reader, o + 8) ?? "")
+                : null,
+            Timings = new ExchangeTimings
+            {
+                RequestSentMs = reader.IsDBNull(o + 9) ? null : reader.GetDouble(o + 9),
+                ResponseHeadersMs = reader.IsDBNull(o + 10) ? null : reader.GetDouble(o + 10),
+                ResponseDoneMs = reader.IsDBNull(o + 11) ? null : reader.GetDouble(o + 11),
+            },
+            WebSocket = reader.GetInt64(o + 12) != 0,
+            ClientEndPoint = NullableString(reader, o + 13),
+        };
+    }
+
+    internal static StoredBodyInfo? ReadBodyInfo(SqliteDataReader reader, int o) => reader.IsDBNull(o)
+        ? null
+        : new StoredBodyInfo(reader.GetInt64(o), reader.GetInt64(o + 1) != 0, reader.GetInt64(o + 2) != 0);
+
+    internal static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    public void Dispose() => Connection.Dispose();
+}
+
+/// <summary>One stored exchange: its index entry, the rebuilt record and what is known about its stored bodies.</summary>
+public sealed record StoredExchange(SessionIndexEntry Entry, Exchange Exchange, StoredBodyInfo? RequestBody, StoredBodyInfo? ResponseBody);
+
+/// <summary>A stored complete body: its raw length, whether capture cut it, and whether it was stored already decoded.</summary>
+public sealed record StoredBodyInfo(long Length, bool Truncated, bool Decoded);

@@ -1,0 +1,33 @@
+using ProxyMcp.Capture.Replay;
+using ProxyMcp.Capture.Sessions;
+
+namespace ProxyMcp.Proxy;
+
+/// <summary>
+/// The persistent-session services of the process: the store (root <c>&lt;data dir&gt;/sessions</c> until a
+/// <c>storage_dir</c> moves it), the recorder fed by the engine's completion event, and replay.
+/// </summary>
+public sealed class SessionRuntime : IAsyncDisposable
+{
+    private readonly DirectReplaySender _sender = new();
+
+    public SessionRuntime(RuntimeSettings settings, ProxyRuntime proxy)
+    {
+        Store = new SessionStore(settings.SessionDirectory);
+        // Complete-body capture is switched on in the engine only while a "full" session records.
+        Recorder = new SessionRecorder(Store, policy => proxy.Engine.BodyCapture = policy);
+        Replay = new SessionReplay(Store, Recorder, proxy.Capture, _sender);
+    }
+
+    public SessionStore Store { get; }
+
+    public SessionRecorder Recorder { get; }
+
+    public SessionReplay Replay { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Recorder.DisposeAsync();
+        _sender.Dispose();
+    }
+}

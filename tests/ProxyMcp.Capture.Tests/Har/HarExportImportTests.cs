@@ -1,0 +1,250 @@
+using System.Text;
+using System.Text.Json;
+using ProxyMcp.Capture.Har;
+using ProxyMcp.Capture.Sessions;
+using ProxyMcp.Capture.Tests.Sessions;
+using ProxyMcp.Engine.Exchanges;
+
+namespace ProxyMcp.Capture.Tests.Har;
+
+public sealed class HarExportImportTests : IAsyncLifetime
+{
+    private readonly TempDirectory _temp = new();
+    private SessionStore _store = null!;
+    private string _session = null!;
+    private static readonly byte[] Binary = MakeBinary();
+    private static readonly byte[] BinaryRequest = [0, 1, 2, 3, 0xFF, 0xFE, 0x80, 0x7F, 10, 13];
+
+    public async Task InitializeAsync()
+    {
+        _store = new SessionStore(_temp.Combine("sessions"));
+        await using var recorder = new SessionRecorder(_store);
+        var gzipHeaders = new HeaderList { { "Content-Type", "application/json; charset=utf-8" }, { "Content-Encoding", "gzip" },
+            { "Set-Cookie", "sid=abc; Path=/; HttpOnly; Secure; Expires=Wed, 21 Oct 2026 07:28:00 GMT" }, { "Set-Cookie", "theme=dark" } };
+        var requestHeaders = new HeaderList { { "Host", "api.test" }, { "Cookie", "a=1; b=2" }, { "Content-Type", "application/json" } };
+        var redirect = new HeaderList { { "Location", "https://api.test/next" } };
+        var binaryRequestHeaders = new HeaderList { { "Host", "up.test" }, { "Content-Type", "application/octet-stream" } };
+        var exchanges = new List<PendingExchange>
+        {
+            SessionTestData.Full(SessionTestData.Exchange("json", "https://api.test/items?q=a%20b&page=2&flag", method: "POST",
+                requestBody: "{\"name\":\"é ü 😀\"}", requestHeaders: requestHeaders, responseHeaders: gzipHeaders),
+                Encoding.UTF8.GetBytes("{\"name\":\"é ü 😀\"}"), SessionTestData.Gzip("{\"ok\":true,\"text\":\"héllo \\\"quoted\\\" <tag>\"}")),
+            SessionTestData.Full(SessionTestData.Exchange("png", "https://cdn.test/logo.png", responseHeaders: new HeaderList { { "Content-Type", "image/png" } }),
+                null, Binary),
+            SessionTestData.Full(SessionTestData.Exchange("upload", "https://up.test/blob", method: "PUT", requestHeaders: binaryRequestHeaders, responseType: null),
+                BinaryRequest, null),
+            new(SessionTestData.Exchange("redirect", "http://api.test/old", status: 302, responseHeaders: redirect, responseType: null)),
+            new(SessionTestData.Exchange("aborted", "http://api.test/slow", status: null) with
+            {
+                Error = new ExchangeError(ExchangeErrorKind.Timeout, "upstream timed out"),
+                Timings = new ExchangeTimings { RequestSentMs = 2 },
+            }),
+        };
+        _session = await SessionTestData.RecordAsync(recorder, CaptureProfile.Full, exchanges);
+    }
+
+    public Task DisposeAsync()
+    {
+        _temp.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private static byte[] MakeBinary()
+    {
+        var bytes = new byte[70_000];
+        new Random(3).NextBytes(bytes);
+        bytes[5] = 0;
+        return bytes;
+    }
+
+    private async Task<string> ExportAsync(string session, SessionQuery? query = null)
+    {
+        var file = _temp.Combine("out", Guid.NewGuid().ToString("N") + ".har");
+        using var reader = _store.Open(session);
+        await HarExport.WriteAsync(reader, new HarExportOptions { OutputFile = file, Query = query ?? new SessionQuery { Descending = false } }, null, default);
+        return file;
+    }
+
+    [NodeFact]
+    public async Task Export_passes_har_validator_and_converts_with_har_to_k6()
+    {
+        var file = await ExportAsync(_session);
+        var (ok, output) = await NodeHarTools.CheckAsync(file);
+        Assert.True(ok, output);
+    }
+
+    [Fact]
+    public async Task Export_has_every_required_field_and_decoded_or_base64_bodies()
+    {
+        var file = await ExportAsync(_session);
+        using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(file));
+        var log = document.RootElement.GetProperty("log");
+        Assert.Equal("1.2", log.GetProperty("version").GetString());
+        var entries = log.GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(5, entries.Count);
+
+        var json = entries[0];
+        Assert.Equal("2023-11-14T22:13:20.000Z", json.GetProperty("startedDateTime").GetString());
+        var request = json.GetProperty("request");
+        Assert.Equal(["a", "b"], request.GetProperty("cookies").EnumerateArray().Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal([("q", "a b"), ("page", "2"), ("flag", "")],
+            request.GetProperty("queryString").EnumerateArray().Select(q => (q.GetProperty("name").GetString(), q.GetProperty("value").GetString())));
+        Assert.Equal("application/json", request.GetProperty("postData").GetProperty("mimeType").GetString());
+        Assert.Equal("{\"name\":\"é ü 😀\"}", request.GetProperty("postData").GetProperty("text").GetString());
+        Assert.Equal(-1, request.GetProperty("headersSize").GetInt32());
+        var response = json.GetProperty("response");
+        var content = response.GetProperty("content");
+        Assert.Equal("{\"ok\":true,\"text\":\"héllo \\\"quoted\\\" <tag>\"}", content.GetProperty("text").GetString());
+        Assert.False(content.TryGetProperty("encoding", out _));
+        Assert.Equal(Encoding.UTF8.GetByteCount(content.GetProperty("text").GetString()!), content.GetProperty("size").GetInt32());
+        Assert.Equal("application/json; charset=utf-8", content.GetProperty("mimeType").GetString());
+        var cookies = response.GetProperty("cookies").EnumerateArray().ToList();
+        Assert.Equal(2, cookies.Count);
+        Assert.True(cookies[0].GetProperty("httpOnly").GetBoolean());
+        Assert.Equal("2026-10-21T07:28:00.000Z", cookies[0].GetProperty("expires").GetString());
+        Assert.Equal("", response.GetProperty("redirectURL").GetString());
+        Assert.Equal(JsonValueKind.Object, json.GetProperty("cache").ValueKind);
+        var timings = json.GetProperty("timings");
+        Assert.Equal(-1, timings.GetProperty("dns").GetDouble());
+        Assert.Equal(1, timings.GetProperty("send").GetDouble());
+        Assert.Equal(4, timings.GetProperty("wait").GetDouble());
+        Assert.Equal(7.5, timings.GetProperty("receive").GetDouble());
+        Assert.Equal(12.5, json.GetProperty("time").GetDouble());
+
+        var png = entries[1].GetProperty("response").GetProperty("content");
+        Assert.Equal("base64", png.GetProperty("encoding").GetString());
+        Assert.Equal(Binary, Convert.FromBase64String(png.GetProperty("text").GetString()!));
+
+        var upload = entries[2].GetProperty("request").GetProperty("postData");
+        Assert.Equal("application/octet-stream", upload.GetProperty("mimeType").GetString());
+        Assert.Equal("base64", upload.GetProperty("encoding").GetString());
+
+        Assert.Equal("https://api.test/next", entries[3].GetProperty("response").GetProperty("redirectURL").GetString());
+        var aborted = entries[4].GetProperty("response");
+        Assert.Equal(0, aborted.GetProperty("status").GetInt32());
+        Assert.Equal("upstream timed out", aborted.GetProperty("_error").GetString());
+    }
+
+    [Fact]
+    public async Task Export_then_import_keeps_bodies_byte_for_byte()
+    {
+        var file = await ExportAsync(_session);
+        var imported = await HarImport.RunAsync(_store, new HarImportOptions { HarFile = file }, null, default);
+        Assert.Equal(5, imported.Summary.ImportedEntries);
+        Assert.Equal(0, imported.Summary.ErrorCount);
+        Assert.Equal(SessionStatus.Stopped, imported.Manifest.Status);
+        Assert.Equal(CaptureProfile.Full, imported.Manifest.CaptureProfile);
+        Assert.StartsWith("har-import-", imported.Manifest.Name);
+
+        using var reader = _store.Open(imported.Manifest.Id);
+        var png = reader.GetExchange(reader.FindById($"har_{imported.Manifest.Id}_2")!.Seq)!;
+        Assert.Equal(Binary, reader.ReadDecodedBody(png, response: true, long.MaxValue)!.Bytes);
+        var upload = reader.GetExchange(3)!;
+        Assert.Equal(BinaryRequest, reader.ReadRawBody(3, response: false));
+        Assert.Equal("PUT", upload.Exchange.Request.Method);
+        var json = reader.GetExchange(1)!;
+        Assert.Equal("{\"ok\":true,\"text\":\"héllo \\\"quoted\\\" <tag>\"}", Encoding.UTF8.GetString(reader.ReadDecodedBody(json, true, long.MaxValue)!.Bytes));
+        // Headers keep their case and repeats.
+        Assert.Equal(2, json.Exchange.Response!.Headers.Count(h => h.Key == "Set-Cookie"));
+        Assert.Equal("har", json.Entry.Source);
+
+        // And a second export of the import is the same content.
+        var again = await ExportAsync(imported.Manifest.Id);
+        using var first = JsonDocument.Parse(await File.ReadAllBytesAsync(file));
+        using var second = JsonDocument.Parse(await File.ReadAllBytesAsync(again));
+        string Texts(JsonDocument d) => string.Join("|", d.RootElement.GetProperty("log").GetProperty("entries").EnumerateArray()
+            .Select(e => e.GetProperty("response").GetProperty("content").TryGetProperty("text", out var t) ? t.GetString() : "-"));
+        Assert.Equal(Texts(first), Texts(second));
+    }
+
+    [Fact]
+    public async Task Large_bodies_stream_through_export_and_import()
+    {
+        var big = new StringBuilder();
+        while (big.Length < 9_500_000) big.Append("line ").Append(big.Length).Append(" of a large text body ü\n");
+        var bigBinary = new byte[3_000_000];
+        new Random(5).NextBytes(bigBinary);
+        await using var recorder = new SessionRecorder(_store);
+        var headers = new HeaderList { { "Content-Type", "text/plain" }, { "Content-Encoding", "gzip" } };
+        var session = await SessionTestData.RecordAsync(recorder, CaptureProfile.Full,
+        [
+            SessionTestData.Full(SessionTestData.Exchange("bigtext", "http://big.test/t", responseHeaders: headers), null, SessionTestData.Gzip(big.ToString())),
+            SessionTestData.Full(SessionTestData.Exchange("bigbin", "http://big.test/b", responseType: "application/octet-stream"), null, bigBinary),
+        ]);
+        var file = await ExportAsync(session);
+        var imported = await HarImport.RunAsync(_store, new HarImportOptions { HarFile = file }, null, default);
+        using var reader = _store.Open(imported.Manifest.Id);
+        Assert.Equal(big.ToString(), Encoding.UTF8.GetString(reader.ReadDecodedBody(reader.GetExchange(1)!, true, long.MaxValue)!.Bytes));
+        Assert.Equal(bigBinary, reader.ReadRawBody(2, response: true));
+    }
+
+    [Fact]
+    public async Task Import_accepts_a_bom_and_members_in_any_order()
+    {
+        var har = """
+            {"log":{"creator":{"name":"x","version":"1"},"pages":[{"id":"p","title":"t","startedDateTime":"2024-01-01T00:00:00Z","pageTimings":{}}],
+             "entries":[{"startedDateTime":"2024-05-01T10:00:00.123+02:00","time":12.6,
+               "request":{"method":"get","url":"https://x.test/a?b=1","httpVersion":"HTTP/2","headers":[{"name":"Accept","value":"*/*"}],"queryString":[],"cookies":[],"headersSize":-1,"bodySize":0},
+               "response":{"status":201,"statusText":"Created","httpVersion":"HTTP/2","headers":[{"name":"Content-Type","value":"text/plain"}],"cookies":[],
+                 "content":{"size":5,"mimeType":"text/plain","text":"hello"},"redirectURL":"","headersSize":-1,"bodySize":-1},
+               "cache":{},"timings":{"send":1,"wait":10,"receive":1.6}}],
+             "version":"1.2"},"extra":[1,2,{"a":"b"}]}
+            """;
+        var file = _temp.Combine("bom.har");
+        await File.WriteAllBytesAsync(file, [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(har)]);
+        var result = await HarImport.RunAsync(_store, new HarImportOptions { HarFile = file, SessionName = "bom" }, null, default);
+        Assert.Equal(1, result.Summary.ImportedEntries);
+        Assert.Equal(Path.GetFullPath(file), result.Summary.SourceFile);
+        Assert.Equal(DateTimeOffset.Parse("2024-05-01T08:00:00.123Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(), result.Summary.FirstTimestamp);
+        using var reader = _store.Open(result.Manifest.Id);
+        var stored = reader.GetExchange(1)!;
+        Assert.Equal($"har_{result.Manifest.Id}_1", stored.Entry.ExchangeId);
+        Assert.Equal("GET", stored.Entry.Method);
+        Assert.Equal("/a?b=1", stored.Entry.Path);
+        Assert.Equal(201, stored.Entry.StatusCode);
+        Assert.Equal(13, stored.Entry.Duration);
+        Assert.Equal(5, stored.Entry.ResponseBodySize);
+        Assert.Equal("hello", stored.Exchange.Response!.BodyPreview);
+        Assert.Equal("HTTP/2", stored.Exchange.HttpVersion);
+        Assert.Equal(11, stored.Exchange.Timings.ResponseHeadersMs);
+    }
+
+    [Theory]
+    [InlineData("""{"request":{"method":"GET","url":"not a url"},"response":{}}""", "HAR entry #2: invalid request.url")]
+    [InlineData("""{"request":{"url":"http://x.test/"},"response":{}}""", "HAR entry #2: missing request.method.")]
+    [InlineData("""{"startedDateTime":"2024-01-01T00:00:00Z","request":{"method":"GET","url":"http://x.test/"},"response":{"status":200,"content":{"text":"@@@","encoding":"base64"}}}""", "HAR entry #2: response.content.text is not valid base64")]
+    [InlineData("""{"request":{"method":"GET","url":"http://x.test/","headers":[{"name":"a","value":3}]},"response":{}}""", "HAR entry #2: request.headers[0] needs string name and value.")]
+    [InlineData("""{"startedDateTime":"2024-01-01T00:00:00Z","request":{"method":"GET","url":"http://x.test/"}}""", "HAR entry #2: missing response object.")]
+    [InlineData("""17""", "HAR entry #2: entry is not an object.")]
+    public async Task Strict_import_names_the_entry_and_field_and_stores_nothing(string badEntry, string expected)
+    {
+        var good = """{"startedDateTime":"2024-01-01T00:00:00Z","request":{"method":"GET","url":"http://ok.test/"},"response":{"status":200}}""";
+        var file = _temp.Combine("bad.har");
+        await File.WriteAllTextAsync(file, "{\"log\":{\"version\":\"1.2\",\"entries\":[" + good + "," + badEntry + "," + good + "]}}");
+        var before = _store.List().Count;
+
+        var error = await Assert.ThrowsAsync<SessionException>(() => HarImport.RunAsync(_store, new HarImportOptions { HarFile = file, Strict = true }, null, default));
+        Assert.StartsWith(expected, error.Message);
+        Assert.Equal(before, _store.List().Count);
+        Assert.Equal(before, Directory.GetDirectories(_store.Root).Length);
+
+        var lenient = await HarImport.RunAsync(_store, new HarImportOptions { HarFile = file }, null, default);
+        Assert.Equal(3, lenient.Summary.TotalEntries);
+        Assert.Contains(lenient.Summary.Warnings, w => w.StartsWith(expected, StringComparison.Ordinal));
+        Assert.True(lenient.Summary.ImportedEntries >= 2);
+    }
+
+    [Theory]
+    [InlineData("""{"log":{"version":"1.2"}}""", "Invalid HAR: missing log.entries array.")]
+    [InlineData("""{"nolog":true}""", "Invalid HAR: missing log.entries array.")]
+    [InlineData("""{"log":{"entries":[{"request":{"method":"GET","url":"http://ok.test/"},"response":{}},""", "Invalid HAR JSON:")]
+    [InlineData("""[1,2]""", "Invalid HAR: the document is not a JSON object.")]
+    public async Task Malformed_documents_are_rejected_whole(string har, string expected)
+    {
+        var file = _temp.Combine("broken.har");
+        await File.WriteAllTextAsync(file, har);
+        var error = await Assert.ThrowsAsync<SessionException>(() => HarImport.RunAsync(_store, new HarImportOptions { HarFile = file }, null, default));
+        Assert.StartsWith(expected, error.Message);
+        Assert.Single(_store.List());
+    }
+}
