@@ -47,10 +47,18 @@ public sealed class BrowserInterceptor : Interceptor
     public async Task<BrowserTarget> LaunchAsync(BrowserLaunchRequest request, InterceptionContext proxy, CancellationToken cancellationToken = default)
     {
         request.Validate();
-        var executable = ExecutablePath ?? throw new InterceptorException(
-            "Chromium was not found: install it (Debian: apt-get install chromium) or pass --browser-path / PROXY_MCP_BROWSER_PATH.");
-        var headless = request.Headless ?? !_options.HasDisplay();
-        if (!headless && !_options.HasDisplay()) headless = true; // No display to show it on: headless rather than a failed launch.
+        var executable = ExecutablePath ?? throw new InterceptorException(_options.ExecutablePath is { } configured
+            ? $"The configured browser '{configured}' (--browser-path / PROXY_MCP_BROWSER_PATH) is not an executable file."
+            : "Chromium was not found: install it (Debian: apt-get install chromium) or pass --browser-path / PROXY_MCP_BROWSER_PATH.");
+        if (!PlaywrightDriver.IsInstalled())
+        {
+            throw new InterceptorException("The Playwright driver (.playwright/ next to the server's assemblies) is missing: rebuild or republish the server.");
+        }
+        var hasDisplay = _options.HasDisplay();
+        var headless = request.Headless ?? !hasDisplay;
+        // No display to show it on: headless rather than a failed launch.
+        var forcedHeadless = !headless && !hasDisplay;
+        if (forcedHeadless) headless = true;
 
         var profile = Path.Combine(_options.ProfileRoot, "proxy-mcp-browser-" + Guid.NewGuid().ToString("N")[..12]);
         if (OperatingSystem.IsWindows()) Directory.CreateDirectory(profile);
@@ -84,13 +92,27 @@ public sealed class BrowserInterceptor : Interceptor
                 HandleSIGHUP = false,
             };
             if (request.Viewport is { } viewport) options.ViewportSize = new ViewportSize { Width = viewport.Width, Height = viewport.Height };
-            context = await playwright.Chromium.LaunchPersistentContextAsync(profile, options).WaitAsync(cancellationToken);
+            var launch = playwright.Chromium.LaunchPersistentContextAsync(profile, options);
+            try
+            {
+                context = await launch.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The launch itself goes on (bounded by its timeout); whatever it starts is closed, never orphaned.
+                _ = launch.ContinueWith(async started =>
+                {
+                    if (started.IsCompletedSuccessfully) await CloseContextAsync(started.Result);
+                    await _driver.ReleaseAsync();
+                    TryDelete(profile);
+                }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+                throw;
+            }
         }
-        catch (Exception e) when (e is PlaywrightException or TimeoutException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException or IOException)
         {
             await _driver.ReleaseAsync();
             TryDelete(profile);
-            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
             throw new InterceptorException($"Failed to launch Chromium ({executable}): {Shorten(e.Message)}", e);
         }
 
@@ -104,7 +126,10 @@ public sealed class BrowserInterceptor : Interceptor
             {
                 var id = NewTargetId(activatedAt);
                 target = new BrowserTarget(id, context, page, profile, pid, activatedAt, request, headless, executable,
-                    context.Browser?.Version, proxy.ProxyUrl, proxy.ProxyEndPoint.Port);
+                    context.Browser?.Version, proxy.ProxyUrl, proxy.ProxyEndPoint.Port)
+                {
+                    Note = forcedHeadless ? "No display (DISPLAY/WAYLAND_DISPLAY unset): launched headless." : null,
+                };
                 _targets[id] = target;
             }
         }

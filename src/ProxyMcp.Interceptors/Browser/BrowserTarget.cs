@@ -58,6 +58,9 @@ public sealed class BrowserTarget
     public string ProxyUrl { get; }
     public int ProxyPort { get; }
     public ConsoleLog Console { get; } = new();
+
+    /// <summary>Something the agent should know about the launch (e.g. headless although headed was asked for).</summary>
+    public string? Note { get; init; }
     public TargetInput Input { get; }
 
     /// <summary>Set when the browser or its page died; null while it runs.</summary>
@@ -121,6 +124,7 @@ public sealed class BrowserTarget
         details["executablePath"] = ExecutablePath;
         details["browserVersion"] = Version;
         details["proxyUrl"] = ProxyUrl;
+        if (Note is not null) details["note"] = Note;
         return details;
     }
 

@@ -55,4 +55,19 @@ public sealed class ChromiumTests
         Assert.True(ChromiumProcess.IsAlive(Environment.ProcessId));
         Assert.False(ChromiumProcess.IsAlive(12, proc.Path));
     }
+
+    [Fact]
+    public async Task A_launch_without_a_usable_browser_says_what_to_fix()
+    {
+        var browser = new BrowserInterceptor(new BrowserOptions { ExecutablePath = "/no/such/chromium" });
+        var context = new InterceptionContext(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1), "", "pin");
+
+        Assert.False(await browser.IsActivableAsync());
+        var error = await Assert.ThrowsAsync<InterceptorException>(() => browser.LaunchAsync(new BrowserLaunchRequest(), context));
+        Assert.Equal("The configured browser '/no/such/chromium' (--browser-path / PROXY_MCP_BROWSER_PATH) is not an executable file.", error.Message);
+        Assert.Empty(browser.ActiveTargets);
+        Assert.Equal("Browser target 'browser_1_1' not found. Is it still running?", Assert.Throws<InterceptorException>(() => browser.Get("browser_1_1")).Message);
+        Assert.Equal("No browser instance with target ID 'browser_1_1'",
+            (await Assert.ThrowsAsync<InterceptorException>(() => browser.CloseAsync("browser_1_1"))).Message);
+    }
 }

@@ -6,7 +6,6 @@ using Microsoft.Playwright;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using ProxyMcp.Interceptors;
 using ProxyMcp.Interceptors.Browser;
 using ProxyMcp.Proxy;
 using ProxyMcp.Results;
@@ -47,11 +46,9 @@ public sealed class BrowserTools(ProxyRuntime runtime)
         };
         var context = BrowserAccess.ProxyContext(runtime);
         var watch = Stopwatch.StartNew();
-        var target = await BrowserAccess.RunAsync(null, async () =>
-        {
-            var browser = (BrowserInterceptor)await runtime.Interceptors.GetActivableAsync(BrowserInterceptor.InterceptorId, cancellationToken);
-            return await browser.LaunchAsync(request, context, cancellationToken);
-        });
+        // Not the registry's generic "not activable": the launch says what is missing (Chromium, or the Playwright driver).
+        var browser = BrowserAccess.Interceptor(runtime);
+        var target = await BrowserAccess.RunAsync(null, () => browser.LaunchAsync(request, context, cancellationToken));
         var details = target.LaunchDetails();
         details["launchMs"] = watch.ElapsedMilliseconds;
         var result = ToolResult.Success();
