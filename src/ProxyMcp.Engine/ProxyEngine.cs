@@ -70,6 +70,9 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
         Upstreams.SetHost(hostname, proxy);
     }
 
+    /// <summary>The upstream configuration as an IWebProxy (with credentials), for other clients that should leave the same way.</summary>
+    public IWebProxy UpstreamProxies => Selector;
+
     /// <summary>Which upstream a request to <paramref name="destination"/> would use right now; null for direct.</summary>
     public UpstreamRoute? RouteFor(Uri destination) => Selector.Resolve(destination);
 

@@ -5,11 +5,12 @@ using ProxyMcp.Engine.Exchanges;
 namespace ProxyMcp.Capture.Replay;
 
 /// <summary>
-/// Sends replays straight to the target with one shared client: no proxy, no redirects followed, no automatic
+/// Sends replays to the target with one shared client, through the given upstream proxies (the proxy's own upstream
+/// configuration, so a replay leaves the machine the way live traffic does) or directly; no redirects followed, no automatic
 /// decompression (the wire bytes are what gets recorded), no cookie container (stored Cookie headers are sent as they
 /// were), normal certificate validation. The timeout covers the whole exchange, body included.
 /// </summary>
-public sealed class DirectReplaySender : IReplaySender, IDisposable
+public sealed class DirectReplaySender(IWebProxy? upstream = null) : IReplaySender, IDisposable
 {
     /// <summary>Response bytes kept per replay; the rest is read and counted but not stored.</summary>
     public const long MaxResponseBytes = 256L * 1024 * 1024;
@@ -23,7 +24,8 @@ public sealed class DirectReplaySender : IReplaySender, IDisposable
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
-        UseProxy = false,
+        UseProxy = upstream is not null,
+        Proxy = upstream,
         UseCookies = false,
         AutomaticDecompression = DecompressionMethods.None,
         PooledConnectionLifetime = TimeSpan.FromMinutes(2),

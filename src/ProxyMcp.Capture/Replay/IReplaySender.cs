@@ -3,8 +3,8 @@ using ProxyMcp.Engine.Exchanges;
 namespace ProxyMcp.Capture.Replay;
 
 /// <summary>
-/// The one step of a replay that touches the network. <see cref="DirectReplaySender"/> connects directly; the proxy's
-/// upstream configuration (a later piece of work) plugs in here by providing another sender.
+/// The one step of a replay that touches the network; <see cref="DirectReplaySender"/> goes through the proxy's upstream
+/// configuration when given it.
 /// </summary>
 public interface IReplaySender
 {

@@ -9,10 +9,12 @@ namespace ProxyMcp.Proxy;
 /// </summary>
 public sealed class SessionRuntime : IAsyncDisposable
 {
-    private readonly DirectReplaySender _sender = new();
+    private readonly DirectReplaySender _sender;
 
     public SessionRuntime(RuntimeSettings settings, ProxyRuntime proxy)
     {
+        // Replays follow the same upstream proxies (global, per host, no_proxy, PAC) as live traffic, read at send time.
+        _sender = new DirectReplaySender(new EngineUpstreams(proxy));
         Store = new SessionStore(settings.SessionDirectory);
         // Complete-body capture is switched on in the engine only while a "full" session records.
         Recorder = new SessionRecorder(Store, policy => proxy.Engine.BodyCapture = policy);

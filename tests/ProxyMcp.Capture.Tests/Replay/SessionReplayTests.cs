@@ -100,6 +100,28 @@ public sealed class SessionReplayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Execute_goes_through_the_upstream_proxy_it_is_given()
+    {
+        var (store, recorder, session) = await RecordAsync(CaptureProfile.Full);
+        var caDir = Path.Combine(Path.GetTempPath(), "proxymcp-replay-upstream-" + Guid.NewGuid().ToString("N"));
+        await using var upstream = new ProxyMcp.Engine.ProxyEngine(ProxyMcp.Engine.Tls.CertificateAuthority.LoadOrCreate(caDir));
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        upstream.ExchangeCompleted += e => seen.Enqueue(e.Request.Url);
+        var endPoint = await upstream.StartAsync(new ProxyMcp.Engine.ProxyOptions());
+        using var sender = new DirectReplaySender(new System.Net.WebProxy($"http://{endPoint}"));
+        var replay = new SessionReplay(store, recorder, new LiveCapture(), sender);
+
+        var result = await replay.RunAsync(session, new ReplayOptions { Execute = true, TargetBaseUrl = _originUrl }, null, default);
+
+        Assert.Equal(2, result.SuccessCount);
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (seen.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Contains(_originUrl + "/submit?x=1", seen);
+        await upstream.StopAsync();
+        Directory.Delete(caDir, recursive: true);
+    }
+
+    [Fact]
     public async Task Execute_sends_the_full_stored_body_and_records_the_results()
     {
         var (store, recorder, session) = await RecordAsync(CaptureProfile.Full);
