@@ -117,9 +117,10 @@ public sealed class SessionTools(ProxyRuntime runtime)
         [Description("Storage root for sessions from now on.")] string? storage_dir = null,
         [Description("Disk cap in MB (default 1024).")] double max_disk_mb = SessionStartOptions.DefaultMaxDiskMb,
         [Description("Abort on the first invalid entry, keeping nothing (default false: skip it with a warning).")] bool strict = false,
-        IProgress<ProgressNotificationValue>? progress = null,
+        RequestContext<CallToolRequestParams>? context = null,
         CancellationToken cancellationToken = default)
     {
+        await using var progress = ProgressPump.For(context);
         var options = new HarImportOptions
         {
             HarFile = ToolArguments.RequiredText(har_file, "har_file"),
@@ -128,7 +129,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
             MaxDiskMb = StartOptions(null, null, null, max_disk_mb).MaxDiskMb,
             Strict = strict,
         };
-        var imported = await HarImport.RunAsync(Store, options, Adapt(progress), cancellationToken);
+        var imported = await HarImport.RunAsync(Store, options, progress, cancellationToken);
         var summary = imported.Summary;
         var result = ToolResult.Success();
         result["session"] = SessionJson.Manifest(imported.Manifest);
@@ -350,9 +351,10 @@ public sealed class SessionTools(ProxyRuntime runtime)
         [Description("Per-request timeout in ms, body included (default 15000, minimum 1000).")] double timeout_ms = 15_000,
         [Description("Requests in flight at once, 1-32 (default 4).")] [Range(1, 32)] double concurrency = 4,
         [Description("Requests started per second at most (default: no limit).")] double? rate_per_sec = null,
-        IProgress<ProgressNotificationValue>? progress = null,
+        RequestContext<CallToolRequestParams>? context = null,
         CancellationToken cancellationToken = default)
     {
+        await using var progress = ProgressPump.For(context);
         var execute = ToolArguments.OptionalChoice(mode, "mode", "dry_run", "execute") == "execute";
         if (rate_per_sec is { } rate && (double.IsNaN(rate) || rate <= 0)) throw new McpException("rate_per_sec must be a positive number");
         var options = new ReplayOptions
@@ -368,7 +370,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
             RatePerSecond = rate_per_sec,
         };
         var id = Id(session_id);
-        var replay = await runtime.Sessions.Replay.RunAsync(id, options, Adapt(progress), cancellationToken);
+        var replay = await runtime.Sessions.Replay.RunAsync(id, options, progress, cancellationToken);
         var items = new JsonArray();
         foreach (var item in replay.Items)
         {
@@ -422,9 +424,10 @@ public sealed class SessionTools(ProxyRuntime runtime)
         [Description("Upper timestamp bound (epoch ms).")] double? to_ts = null,
         [Description("Substring of URL, hostname, path, id or rule id.")] string? text = null,
         [Description("Entry order: asc (default) or desc.")] [AllowedValues("asc", "desc")] string? sort = null,
-        IProgress<ProgressNotificationValue>? progress = null,
+        RequestContext<CallToolRequestParams>? context = null,
         CancellationToken cancellationToken = default)
     {
+        await using var progress = ProgressPump.For(context);
         var id = Id(session_id);
         var output = ToolArguments.OptionalText(output_file)
             ?? Path.Combine(Store.DirectoryOf(id), SessionDatabase.HarFolder, $"export-{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}.har");
@@ -435,7 +438,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
             IncludeBodies = include_bodies,
             Query = Filters(method, hostname_contains, url_contains, status_code, from_ts, to_ts, text, sort, descendingByDefault: false),
             CreatorVersion = ProxyMcpServer.Version,
-        }, Adapt(progress), cancellationToken);
+        }, progress, cancellationToken);
         var result = ToolResult.Success();
         result["sessionId"] = id;
         result["outputFile"] = Path.GetFullPath(output);
@@ -459,11 +462,12 @@ public sealed class SessionTools(ProxyRuntime runtime)
                  "rows, rebuild of the search indexes, and an interrupted session marked stopped.")]
     public async Task<CallToolResult> RecoverAsync(
         [Description("Session id (default: every stored session).")] string? session_id = null,
-        IProgress<ProgressNotificationValue>? progress = null,
+        RequestContext<CallToolRequestParams>? context = null,
         CancellationToken cancellationToken = default)
     {
+        await using var progress = ProgressPump.For(context);
         var id = ToolArguments.OptionalText(session_id) is { } text ? Id(text) : null;
-        var reports = await Task.Run(() => SessionRecovery.Recover(Store, id, Adapt(progress), cancellationToken), cancellationToken);
+        var reports = await Task.Run(() => SessionRecovery.Recover(Store, id, progress, cancellationToken), cancellationToken);
         var recovered = new JsonArray();
         foreach (var report in reports)
         {
@@ -498,14 +502,4 @@ public sealed class SessionTools(ProxyRuntime runtime)
         Text = ToolArguments.OptionalText(text),
         Descending = (ToolArguments.OptionalChoice(sort, "sort", "asc", "desc") ?? (descendingByDefault ? "desc" : "asc")) == "desc",
     };
-
-    /// <summary>Forwards session progress as MCP progress notifications (only when the client sent a progress token).</summary>
-    private static IProgress<SessionProgress>? Adapt(IProgress<ProgressNotificationValue>? progress) =>
-        progress is null ? null : new ProgressAdapter(progress);
-
-    private sealed class ProgressAdapter(IProgress<ProgressNotificationValue> target) : IProgress<SessionProgress>
-    {
-        public void Report(SessionProgress value) =>
-            target.Report(new ProgressNotificationValue { Progress = value.Done, Total = value.Total, Message = value.Message });
-    }
 }
