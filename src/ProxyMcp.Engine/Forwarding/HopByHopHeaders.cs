@@ -18,9 +18,10 @@ internal static class HopByHopHeaders
         foreach (var value in connectionHeader)
         {
             if (value is null) continue;
-            foreach (var token in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            // Walk the comma-separated tokens without allocating: this runs for every header of every request.
+            foreach (var range in value.AsSpan().Split(','))
             {
-                if (string.Equals(token, name, StringComparison.OrdinalIgnoreCase)) return true;
+                if (value.AsSpan(range).Trim().Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
             }
         }
         return false;

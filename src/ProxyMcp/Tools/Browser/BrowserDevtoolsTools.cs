@@ -135,12 +135,7 @@ public sealed class BrowserDevtoolsTools(ProxyRuntime runtime)
         })]);
         var result = ToolResult.Success();
         result["target_id"] = target.Id;
-        result["total"] = all.Count;
-        result["offset"] = window.Offset;
-        result["limit"] = window.Limit;
-        result["showing"] = page.Count;
-        result["messages"] = messages;
-        return ToolResult.Ok(result, new CapPage("messages", window.Offset, all.Count));
+        return Paged(result, window, all.Count, "messages", messages);
     }
 
     [McpServerTool(Name = "interceptor_browser_list_cookies", ReadOnly = true)]
@@ -198,12 +193,7 @@ public sealed class BrowserDevtoolsTools(ProxyRuntime runtime)
         }
         var result = ToolResult.Success();
         result["target_id"] = target.Id;
-        result["total"] = cookies.Count;
-        result["offset"] = window.Offset;
-        result["limit"] = window.Limit;
-        result["showing"] = page.Count;
-        result["cookies"] = items;
-        return ToolResult.Ok(result, new CapPage("cookies", window.Offset, cookies.Count));
+        return Paged(result, window, cookies.Count, "cookies", items);
     }
 
     [McpServerTool(Name = "interceptor_browser_get_cookie", ReadOnly = true)]
@@ -283,12 +273,7 @@ public sealed class BrowserDevtoolsTools(ProxyRuntime runtime)
         result["target_id"] = target.Id;
         result["origin"] = current;
         result["storage_type"] = StorageItemId.Name(kind);
-        result["total"] = entries.Count;
-        result["offset"] = window.Offset;
-        result["limit"] = window.Limit;
-        result["showing"] = shown.Count;
-        result["items"] = items;
-        return ToolResult.Ok(result, new CapPage("items", window.Offset, entries.Count));
+        return Paged(result, window, entries.Count, "items", items);
     }
 
     [McpServerTool(Name = "interceptor_browser_get_storage_value", ReadOnly = true)]
@@ -388,12 +373,7 @@ public sealed class BrowserDevtoolsTools(ProxyRuntime runtime)
         result["target_id"] = target.Id;
         result["since_ts"] = target.ActivatedAt;
         result["scope"] = ownOnly ? "browser" : "all_clients";
-        result["total"] = fields.Count;
-        result["offset"] = window.Offset;
-        result["limit"] = window.Limit;
-        result["showing"] = shown.Count;
-        result["fields"] = rows;
-        return ToolResult.Ok(result, new CapPage("fields", window.Offset, fields.Count));
+        return Paged(result, window, fields.Count, "fields", rows);
     }
 
     [McpServerTool(Name = "interceptor_browser_get_network_field", ReadOnly = true)]
@@ -437,4 +417,15 @@ public sealed class BrowserDevtoolsTools(ProxyRuntime runtime)
         Path.Combine(runtime.Settings.CertificateDirectory, CertificateAuthority.CertificateFileName),
         Path.Combine(runtime.Settings.CertificateDirectory, CertificateAuthority.KeyFileName),
     ];
+
+    /// <summary>The paged list envelope shared by the list tools: total, offset, limit, showing, then the items.</summary>
+    private static CallToolResult Paged(JsonObject result, ListWindow window, int total, string name, JsonArray items)
+    {
+        result["total"] = total;
+        result["offset"] = window.Offset;
+        result["limit"] = window.Limit;
+        result["showing"] = items.Count;
+        result[name] = items;
+        return ToolResult.Ok(result, new CapPage(name, window.Offset, total));
+    }
 }
