@@ -43,11 +43,20 @@ public sealed class LiveCapture
         _byId[exchange.Id] = exchange;
         _order.Enqueue(exchange);
         Interlocked.Increment(ref _totalAdded);
-        var count = Interlocked.Increment(ref _count);
-        while (count > Capacity && _order.TryDequeue(out var oldest))
+        Interlocked.Increment(ref _count);
+        // Each eviction first claims one unit of the count (compare-and-swap), so concurrent adders never evict more
+        // than the excess between them.
+        while (true)
         {
+            var count = Volatile.Read(ref _count);
+            if (count <= Capacity) break;
+            if (Interlocked.CompareExchange(ref _count, count - 1, count) != count) continue;
+            if (!_order.TryDequeue(out var oldest))
+            {
+                Interlocked.Increment(ref _count);
+                break;
+            }
             _byId.TryRemove(new KeyValuePair<string, Exchange>(oldest.Id, oldest));
-            count = Interlocked.Decrement(ref _count);
             Interlocked.Increment(ref _evicted);
         }
         Added?.Invoke(exchange);
