@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -135,6 +136,10 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.Services.AddSingleton(_loggerFactory);
             builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
+            // The request handler does not wait on anything but sockets (bodies stream, captures go to a background consumer,
+            // slow one-off work such as minting a certificate is moved off), so Kestrel may run it on the thread that completed
+            // the socket read instead of hopping to the thread pool for every request.
+            builder.Services.Configure<SocketTransportOptions>(transport => transport.UnsafePreferInlineScheduling = true);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 ConfigureLimits(kestrel);
@@ -144,7 +149,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
                     listen.Use(next => connection => dispatcher.OnConnectionAsync(connection, next));
                     listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
-                        OnConnection = context => ValueTask.FromResult(CreateServerOptions(context)),
+                        OnConnection = CreateServerOptionsAsync,
                         HandshakeTimeout = TimeSpan.FromSeconds(15),
                     });
                     // Captures Kestrel's HTTP layer so the dispatcher can route plain connections around TLS.
@@ -219,15 +224,17 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
         }
     }
 
-    private SslServerAuthenticationOptions CreateServerOptions(TlsHandshakeCallbackContext context)
+    private async ValueTask<SslServerAuthenticationOptions> CreateServerOptionsAsync(TlsHandshakeCallbackContext context)
     {
         var feature = context.Connection.Features.Get<ProxyConnectionFeature>();
         var sni = StripPort(context.ClientHelloInfo.ServerName);
         if (feature is not null && !string.IsNullOrEmpty(sni)) feature.SniHostname = sni;
         var host = !string.IsNullOrEmpty(sni) ? sni : feature?.TunnelHost ?? "localhost";
+        // Minting a leaf takes about a millisecond: done on the pool, not on the socket thread this callback may run on.
+        var certificate = Authority.TryGetCachedServerContext(host) ?? await Task.Run(() => Authority.GetServerContext(host));
         return new SslServerAuthenticationOptions
         {
-            ServerCertificateContext = Authority.GetServerContext(host),
+            ServerCertificateContext = certificate,
             ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
             ClientCertificateRequired = false,
         };

@@ -17,7 +17,7 @@ internal sealed class ForwardingContext : IDisposable
         }
     }
 
-    public string Id { get; } = Guid.NewGuid().ToString();
+    public string Id { get; } = ExchangeIds.NewId();
     public long Timestamp { get; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     public long Started { get; } = Stopwatch.GetTimestamp();
 

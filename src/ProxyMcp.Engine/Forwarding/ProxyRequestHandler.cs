@@ -59,8 +59,9 @@ internal sealed class ProxyRequestHandler(
             Path = target.Uri.PathAndQuery,
             RequestHeaders = ToHeaderList(context.Request.Headers),
             ClientTarget = connection.ClientTarget,
-            ClientEndPoint = context.Connection.RemoteIpAddress is { } remote ? new IPEndPoint(remote, context.Connection.RemotePort).ToString() : null,
-            ClientTls = ClientTlsOf(context, connection),
+            // Per-connection facts are computed by the first request (HTTP/2 streams racing here compute the same value).
+            ClientEndPoint = connection.ClientEndPointText ??= ClientEndPointOf(context),
+            ClientTls = connection.IsTls ? connection.SettledClientTls ??= ClientTlsOf(context, connection) : null,
         };
         try
         {
@@ -172,7 +173,7 @@ internal sealed class ProxyRequestHandler(
     {
         var incoming = context.Request;
         var transform = handler?.Definition.TransformRequest;
-        var request = new HttpRequestMessage(new HttpMethod(transform?.ReplaceMethod ?? incoming.Method), target.Uri)
+        var request = new HttpRequestMessage(HttpMethod.Parse(transform?.ReplaceMethod ?? incoming.Method), target.Uri)
         {
             Version = incoming.Protocol == "HTTP/2" ? HttpVersion.Version20 : HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -222,6 +223,13 @@ internal sealed class ProxyRequestHandler(
 
     private static void AddHeader(HttpRequestMessage request, string name, StringValues values)
     {
+        // One value is the common case: adding it as a string avoids boxing the StringValues into an enumerable.
+        if (values.Count == 1)
+        {
+            var value = values.ToString();
+            if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content?.Headers.TryAddWithoutValidation(name, value);
+            return;
+        }
         if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
             request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
     }
@@ -364,7 +372,7 @@ internal sealed class ProxyRequestHandler(
                 foreach (var value in values) recorded.Add(name, value);
                 if (HopByHopHeaders.IsHopByHop(name, connectionHeader)) continue;
                 if (!StatusRules.AllowsBody((int)response.StatusCode) && string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
-                outgoing.Append(name, values.ToArray());
+                outgoing.Append(name, values.Count == 1 ? new StringValues(values.ToString()) : new StringValues(values.ToArray()));
             }
         }
     }
@@ -593,10 +601,12 @@ internal sealed class ProxyRequestHandler(
         }
     }
 
+    private static string? ClientEndPointOf(HttpContext context) =>
+        context.Connection.RemoteIpAddress is { } remote ? new IPEndPoint(remote, context.Connection.RemotePort).ToString() : null;
+
     /// <summary>The connection's ClientHello facts plus what the handshake settled (protocol, ALPN).</summary>
-    private static ClientTls? ClientTlsOf(HttpContext context, ProxyConnectionFeature connection)
+    private static ClientTls ClientTlsOf(HttpContext context, ProxyConnectionFeature connection)
     {
-        if (!connection.IsTls) return null;
         var handshake = context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>();
         var alpn = context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream.NegotiatedApplicationProtocol.Protocol;
         var facts = connection.ClientTls ?? new ClientTls { SniHostname = connection.SniHostname };

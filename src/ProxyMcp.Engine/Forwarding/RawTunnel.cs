@@ -34,7 +34,7 @@ internal sealed class RawTunnel(ExchangePublisher publisher, TunnelConnector con
         var duration = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         publisher.Publish(static s => new Exchange
         {
-            Id = Guid.NewGuid().ToString(),
+            Id = ExchangeIds.NewId(),
             Timestamp = s.timestamp,
             HttpVersion = "HTTP/1.1",
             Request = new ExchangeRequest

@@ -22,6 +22,12 @@ public sealed class ProxyConnectionFeature
     /// <summary>The local program that opened this connection, when an identifier is configured and recognised it.</summary>
     public string? ClientTarget { get; set; }
 
+    /// <summary>The client's address as text, worked out by the connection's first request and reused by the rest.</summary>
+    internal string? ClientEndPointText { get; set; }
+
+    /// <summary><see cref="ClientTls"/> plus what the handshake settled (protocol, ALPN), built once per connection.</summary>
+    internal ClientTls? SettledClientTls { get; set; }
+
     public bool IsTls => Mode is ConnectionMode.TunnelTls or ConnectionMode.DirectTls;
 }
 

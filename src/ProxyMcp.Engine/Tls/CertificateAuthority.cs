@@ -86,6 +86,10 @@ public sealed class CertificateAuthority : IDisposable
         return _leaves.GetOrAdd(key, h => new Lazy<SslStreamCertificateContext>(() => MintLeaf(h))).Value;
     }
 
+    /// <summary>The cached context for <paramref name="host"/>, or null when it has not been minted (or is being minted).</summary>
+    public SslStreamCertificateContext? TryGetCachedServerContext(string host) =>
+        _leaves.TryGetValue(NormalizeHost(host), out var leaf) && leaf.IsValueCreated ? leaf.Value : null;
+
     internal static string NormalizeHost(string host)
     {
         host = host.Trim().TrimEnd('.');
