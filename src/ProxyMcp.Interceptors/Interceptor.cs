@@ -48,6 +48,9 @@ public abstract class Interceptor
     /// <summary>Local processes whose connections belong to a target (each process's descendants included).</summary>
     public virtual IReadOnlyList<TargetProcess> TargetProcesses => [];
 
+    /// <summary>Whether <see cref="TargetProcesses"/> may be non-empty: a cheap check that runs for every captured exchange.</summary>
+    public virtual bool HasTargetProcesses => TargetProcesses.Count > 0;
+
     /// <summary>Told when an exchange was traced back to one of this interceptor's targets.</summary>
     public virtual void OnExchangeLinked(string targetId, string exchangeId)
     {

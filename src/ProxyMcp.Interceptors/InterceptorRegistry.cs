@@ -106,6 +106,7 @@ public sealed class InterceptorRegistry
     /// </summary>
     public TargetLink? TryFindTargetFor(IPEndPoint clientEndPoint)
     {
+        if (!AnyTargetProcesses()) return null;
         var candidates = new List<(Interceptor Interceptor, TargetProcess Process)>();
         foreach (var interceptor in _interceptors)
         {
@@ -125,6 +126,7 @@ public sealed class InterceptorRegistry
     /// </summary>
     public TargetLink? LinkExchange(Exchange exchange)
     {
+        if (!AnyTargetProcesses()) return null;
         if (exchange.ClientEndPoint is not { } text || !IPEndPoint.TryParse(text, out var endPoint)) return null;
         var link = TryFindTargetFor(endPoint);
         if (link is not null) RecordLink(link, exchange.Id);
@@ -146,4 +148,13 @@ public sealed class InterceptorRegistry
 
     /// <summary>Credits an exchange to a target found earlier (e.g. by the engine when it accepted the connection).</summary>
     public void RecordLink(TargetLink link, string exchangeId) => Find(link.InterceptorId)?.OnExchangeLinked(link.TargetId, exchangeId);
+
+    private bool AnyTargetProcesses()
+    {
+        for (var i = 0; i < _interceptors.Count; i++)
+        {
+            if (_interceptors[i].HasTargetProcesses) return true;
+        }
+        return false;
+    }
 }

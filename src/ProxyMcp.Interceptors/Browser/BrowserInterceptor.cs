@@ -203,6 +203,21 @@ public sealed class BrowserInterceptor : Interceptor
         }
     }
 
+    public override bool HasTargetProcesses
+    {
+        get
+        {
+            lock (_lock)
+            {
+                foreach (var target in _targets.Values)
+                {
+                    if (target.Pid is not null) return true;
+                }
+            }
+            return false;
+        }
+    }
+
     public override void OnExchangeLinked(string targetId, string exchangeId)
     {
         BrowserTarget? target;

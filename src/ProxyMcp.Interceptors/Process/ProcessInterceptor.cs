@@ -141,6 +141,22 @@ public sealed class ProcessInterceptor : Interceptor
         }
     }
 
+    public override bool HasTargetProcesses
+    {
+        get
+        {
+            if (Volatile.Read(ref _spawning) != 0) return true;
+            lock (_lock)
+            {
+                foreach (var target in _targets.Values)
+                {
+                    if (target.Exit is null) return true;
+                }
+            }
+            return false;
+        }
+    }
+
     public override void OnExchangeLinked(string targetId, string exchangeId)
     {
         SpawnedProcess? spawned;
