@@ -1,68 +1,81 @@
-using System.Collections.Concurrent;
 using ProxyMcp.Engine.Exchanges;
 
 namespace ProxyMcp.Capture.Live;
 
 /// <summary>
 /// The bounded in-memory capture: the newest <see cref="Capacity"/> exchanges, evicted oldest-first.
-/// Adding is lock-free (a queue plus an id index) so the proxy's completion path never waits on a reader.
 /// </summary>
+/// <remarks>
+/// Exchanges are held packed (<see cref="ExchangePacker"/>) in a ring: adding costs the garbage collector nothing per
+/// exchange, and reads unpack. Adds come from the proxy's capture thread, never from the forwarding path, so a short lock
+/// shared with readers (who only copy the ring under it) is all the coordination needed.
+/// </remarks>
 public sealed class LiveCapture
 {
     public const int DefaultCapacity = 10_000;
 
-    private readonly ConcurrentQueue<Exchange> _order = new();
-    private readonly ConcurrentDictionary<string, Exchange> _byId = new(StringComparer.Ordinal);
-    private long _totalAdded;
-    private int _count;
+    private readonly object _lock = new();
+    private readonly byte[]?[] _ring;
+    /// <summary>Sequence number of the next exchange added (also how many were ever added).</summary>
+    private long _next;
+    /// <summary>Sequence number of the oldest exchange still held.</summary>
+    private long _oldest;
+    private long _evicted;
 
     public LiveCapture(int capacity = DefaultCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
+        _ring = new byte[]?[capacity];
     }
 
     public int Capacity { get; }
 
-    /// <summary>Exchanges currently held (never above <see cref="Capacity"/> for long).</summary>
-    public int Count => Math.Max(0, Volatile.Read(ref _count));
+    /// <summary>Exchanges currently held (never above <see cref="Capacity"/>).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return (int)(_next - _oldest);
+        }
+    }
 
     /// <summary>Exchanges ever added, including evicted and cleared ones.</summary>
-    public long TotalAdded => Interlocked.Read(ref _totalAdded);
+    public long TotalAdded => Interlocked.Read(ref _next);
 
     /// <summary>Exchanges dropped to respect the capacity.</summary>
     public long Evicted => Interlocked.Read(ref _evicted);
-
-    private long _evicted;
 
     /// <summary>Raised after an exchange was added (subscribers must be quick).</summary>
     public event Action<Exchange>? Added;
 
     public void Add(Exchange exchange)
     {
-        _byId[exchange.Id] = exchange;
-        _order.Enqueue(exchange);
-        Interlocked.Increment(ref _totalAdded);
-        Interlocked.Increment(ref _count);
-        // Each eviction first claims one unit of the count (compare-and-swap), so concurrent adders never evict more
-        // than the excess between them.
-        while (true)
+        var packed = ExchangePacker.Pack(exchange.Bodies is null ? exchange : exchange with { Bodies = null });
+        lock (_lock)
         {
-            var count = Volatile.Read(ref _count);
-            if (count <= Capacity) break;
-            if (Interlocked.CompareExchange(ref _count, count - 1, count) != count) continue;
-            if (!_order.TryDequeue(out var oldest))
+            if (_next - _oldest == Capacity)
             {
-                Interlocked.Increment(ref _count);
-                break;
+                _ring[_oldest % Capacity] = null;
+                _oldest++;
+                _evicted++;
             }
-            _byId.TryRemove(new KeyValuePair<string, Exchange>(oldest.Id, oldest));
-            Interlocked.Increment(ref _evicted);
+            _ring[_next % Capacity] = packed;
+            Interlocked.Increment(ref _next);
         }
         Added?.Invoke(exchange);
     }
 
-    public Exchange? Find(string id) => _byId.TryGetValue(id, out var exchange) ? exchange : null;
+    public Exchange? Find(string id)
+    {
+        // Newest first: the exchange an agent asks about is usually a recent one.
+        var held = Held();
+        for (var i = held.Length - 1; i >= 0; i--)
+        {
+            if (ExchangePacker.HasId(held[i], id)) return ExchangePacker.Unpack(held[i]);
+        }
+        return null;
+    }
 
     /// <summary>Exchanges in completion order (oldest first) passing the filter: one page of them, and the filtered total.</summary>
     public (int Total, IReadOnlyList<Exchange> Page) Query(TrafficFilter filter, int offset, int limit)
@@ -72,7 +85,7 @@ public sealed class LiveCapture
         var method = filter.Method?.ToUpperInvariant();
         var page = new List<Exchange>(Math.Min(limit, 256));
         var total = 0;
-        foreach (var exchange in _order)
+        foreach (var exchange in Unpacked())
         {
             if (!Matches(exchange, filter, method)) continue;
             if (total >= offset && page.Count < limit) page.Add(exchange);
@@ -89,7 +102,7 @@ public sealed class LiveCapture
     {
         var matches = new List<Exchange>(Math.Min(limit, 256));
         var total = 0;
-        foreach (var exchange in _order)
+        foreach (var exchange in Unpacked())
         {
             if (!Contains(exchange, query)) continue;
             if (matches.Count < limit) matches.Add(exchange);
@@ -99,19 +112,34 @@ public sealed class LiveCapture
     }
 
     /// <summary>A copy of everything held, oldest first.</summary>
-    public IReadOnlyList<Exchange> Snapshot() => _order.ToArray();
+    public IReadOnlyList<Exchange> Snapshot() => [.. Unpacked()];
 
     /// <summary>Removes everything; returns how many were held.</summary>
     public int Clear()
     {
-        var cleared = 0;
-        while (_order.TryDequeue(out var exchange))
+        lock (_lock)
         {
-            _byId.TryRemove(new KeyValuePair<string, Exchange>(exchange.Id, exchange));
-            Interlocked.Decrement(ref _count);
-            cleared++;
+            var cleared = (int)(_next - _oldest);
+            Array.Clear(_ring);
+            _oldest = _next;
+            return cleared;
         }
-        return cleared;
+    }
+
+    /// <summary>The packed exchanges held right now, oldest first (a copy of the ring, taken under the lock).</summary>
+    private byte[][] Held()
+    {
+        lock (_lock)
+        {
+            var held = new byte[(int)(_next - _oldest)][];
+            for (var i = 0; i < held.Length; i++) held[i] = _ring[(_oldest + i) % Capacity]!;
+            return held;
+        }
+    }
+
+    private IEnumerable<Exchange> Unpacked()
+    {
+        foreach (var packed in Held()) yield return ExchangePacker.Unpack(packed);
     }
 
     private static bool Matches(Exchange exchange, TrafficFilter filter, string? method)
