@@ -356,8 +356,9 @@ internal sealed class ProxyRequestHandler(
         forwarding.StatusMessage = response.ReasonPhrase ?? "";
         var recorded = new HeaderList();
         var outgoing = context.Response.Headers;
-        var connectionHeader = response.Headers.TryGetValues("Connection", out var connectionValues)
-            ? new StringValues(connectionValues.ToArray()) : StringValues.Empty;
+        var connectionHeader = response.Headers.NonValidated.TryGetValues("Connection", out var connectionValues)
+            ? (connectionValues.Count == 1 ? new StringValues(connectionValues.ToString()) : new StringValues(connectionValues.ToArray()))
+            : StringValues.Empty;
         context.Response.StatusCode = (int)response.StatusCode;
         if (response.ReasonPhrase is { } reason && context.Request.Protocol != "HTTP/2")
             context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reason;
