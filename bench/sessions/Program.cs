@@ -5,12 +5,15 @@ using ProxyMcp.Capture.Har;
 using ProxyMcp.Capture.Sessions;
 
 // Session benchmark: builds a session through the real batched writer, then times the operations the issue names.
-// Usage: dotnet run -c Release --project bench/sessions -- [--count N] [--dir PATH] [--keep] [--only generate|query|search|export|import]
+// Usage: dotnet run -c Release --project bench/sessions -- [--count N] [--dir PATH] [--keep] [--reuse ID] [--generate-only]
+//        [--skip-queries] [--skip-export] (with --reuse and --keep: import the HAR a previous run left)
 var count = 1_000_000;
 string? directory = null;
 var keep = false;
 string? reuse = null;
 var generateOnly = false;
+var skipQueries = false;
+var skipExport = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -20,6 +23,8 @@ for (var i = 0; i < args.Length; i++)
         case "--keep": keep = true; break;
         case "--reuse": reuse = args[++i]; break;
         case "--generate-only": generateOnly = true; break;
+        case "--skip-queries": skipQueries = true; break;
+        case "--skip-export": skipExport = true; break;
     }
 }
 directory ??= Path.Combine(Path.GetTempPath(), "proxymcp-bench-sessions");
@@ -44,6 +49,8 @@ if (generateOnly)
 }
 Console.WriteLine($"session {sessionId}: {manifest.ExchangeCount:N0} exchanges, {manifest.BytesWritten / 1048576.0:N0} MiB on disk");
 
+if (!skipQueries)
+{
 using (var session = store.Open(sessionId))
 {
     Query(session, "status_code=500, newest 50", new SessionQuery { StatusCode = 500 });
@@ -61,8 +68,11 @@ using (var session = store.Open(sessionId))
     Search(session, "body search missing word", new BodySearchOptions { Text = "doesnotexistanywhere" });
     Search(session, "body search case-sensitive + host filter", new BodySearchOptions { Text = "Bearer", Scope = SearchScope.Headers, CaseSensitive = true, Filter = new SessionQuery { HostnameContains = "svc" } });
 }
+}
 
 var har = Path.Combine(directory, sessionId + ".har");
+if (!skipExport)
+{
 GC.Collect();
 var exportClock = Stopwatch.StartNew();
 var peak = new PeakMemory();
@@ -75,6 +85,7 @@ exportClock.Stop();
 peak.Stop();
 Console.WriteLine($"export: {exported:N0} entries in {exportClock.Elapsed.TotalSeconds:N1} s = {exported / exportClock.Elapsed.TotalSeconds:N0} entries/s, "
     + $"HAR {new FileInfo(har).Length / 1048576.0:N0} MiB, peak working set {peak.PeakMiB:N0} MiB (start {peak.StartMiB:N0} MiB)");
+}
 
 GC.Collect();
 var importClock = Stopwatch.StartNew();

@@ -88,19 +88,78 @@ public static class HarExport
         command.Parameters.AddWithValue("$inline", InlineBodyBytes);
         using var reader = command.ExecuteReader();
         var context = new EntryContext(session, writer);
+        var formatters = new ThreadLocal<EntryFormatter>(() => new EntryFormatter(session), trackAllValues: false);
         long count = 0;
-        while (reader.Read())
+        // Rows are read here while the previous batch is formatted on the other cores, then written in order.
+        var filling = new EntryBatch();
+        Task? formatting = null;
+        var formatted = new EntryBatch();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var entry = SessionReader.ReadEntry(reader, 0);
-            var exchange = SessionReader.ReadExchange(reader, entry, SessionReader.EntryColumnCount);
-            var o = SessionReader.EntryColumnCount + SessionReader.DetailColumnCount;
-            var requestBody = options.IncludeBodies ? BodyAt(reader, o, entry.Seq, response: false) : null;
-            var responseBody = options.IncludeBodies ? BodyAt(reader, o + 4, entry.Seq, response: true) : null;
-            context.WriteEntry(entry, exchange, requestBody, responseBody);
-            count++;
-            if (writer.BytesPending > FlushThreshold) writer.Flush();
-            if (progress is not null && count % ProgressEvery == 0) progress.Report(new SessionProgress(count, total, "Exporting HAR entries"));
+            ExportRows();
+        }
+        finally
+        {
+            // A failed or cancelled export must not leave a formatter running against disposed state.
+            try { formatting?.Wait(CancellationToken.None); } catch (AggregateException) { }
+            formatters.Dispose();
+        }
+
+        void ExportRows()
+        {
+            while (reader.Read())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var entry = SessionReader.ReadEntry(reader, 0);
+                var details = SessionReader.ReadDetails(reader, SessionReader.EntryColumnCount);
+                var o = SessionReader.EntryColumnCount + SessionReader.DetailColumnCount;
+                var requestBody = options.IncludeBodies ? BodyAt(reader, o, entry.Seq, response: false) : null;
+                var responseBody = options.IncludeBodies ? BodyAt(reader, o + 4, entry.Seq, response: true) : null;
+                var item = new EntryItem(entry, details, requestBody, responseBody);
+                if (item.MustStream)
+                {
+                    // A body left in its blob streams from the session: written here, in order, after what came before it.
+                    WriteFormatted();
+                    StartFormatting();
+                    WriteFormatted();
+                    context.WriteEntry(item);
+                    if (writer.BytesPending > FlushThreshold) writer.Flush();
+                    count++;
+                    if (progress is not null && count % ProgressEvery == 0) progress.Report(new SessionProgress(count, total, "Exporting HAR entries"));
+                    continue;
+                }
+                filling.Add(item);
+                if (!filling.IsFull) continue;
+                WriteFormatted();
+                StartFormatting();
+            }
+            WriteFormatted();
+            StartFormatting();
+            WriteFormatted();
+        }
+
+        void StartFormatting()
+        {
+            if (filling.Count == 0) return;
+            (formatted, filling) = (filling, formatted);
+            var batch = formatted;
+            formatting = Task.Run(() => Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancellationToken },
+                i => formatters.Value!.Format(batch, i)), cancellationToken);
+        }
+
+        void WriteFormatted()
+        {
+            if (formatting is null) return;
+            formatting.GetAwaiter().GetResult();
+            formatting = null;
+            for (var i = 0; i < formatted.Count; i++)
+            {
+                writer.WriteRawValue(formatted.Output(i), skipInputValidation: true);
+                if (writer.BytesPending > FlushThreshold) writer.Flush();
+                count++;
+                if (progress is not null && count % ProgressEvery == 0) progress.Report(new SessionProgress(count, total, "Exporting HAR entries"));
+            }
+            formatted.Clear();
         }
 
         writer.WriteEndArray();
@@ -123,11 +182,82 @@ public static class HarExport
     /// <summary>A stored body as the export query returned it: inline, or left in its blob.</summary>
     private sealed record RowBody(long Seq, bool Response, long Length, bool Truncated, bool Decoded, byte[]? Inline);
 
+    /// <summary>One row to export.</summary>
+    private sealed record EntryItem(SessionIndexEntry Entry, StoredDetails Details, RowBody? RequestBody, RowBody? ResponseBody)
+    {
+        /// <summary>True when a body was too big to come with the row and must be read from the session while writing.</summary>
+        public bool MustStream => RequestBody is { Inline: null } || ResponseBody is { Inline: null };
+
+        public long InlineBytes => (RequestBody?.Inline?.Length ?? 0) + (ResponseBody?.Inline?.Length ?? 0);
+    }
+
+    /// <summary>
+    /// Rows read but not yet written, with one output buffer each (reused from batch to batch). Bounded by rows and by
+    /// inline body bytes, so memory stays flat.
+    /// </summary>
+    private sealed class EntryBatch
+    {
+        private const int MaxEntries = 512;
+        private const long MaxInlineBytes = 16 * 1024 * 1024;
+
+        private readonly List<EntryItem> _items = new(MaxEntries);
+        private readonly List<System.Buffers.ArrayBufferWriter<byte>> _outputs = [];
+        private long _inlineBytes;
+
+        public int Count => _items.Count;
+
+        public bool IsFull => _items.Count >= MaxEntries || _inlineBytes >= MaxInlineBytes;
+
+        public EntryItem this[int index] => _items[index];
+
+        public void Add(EntryItem item)
+        {
+            _items.Add(item);
+            _inlineBytes += item.InlineBytes;
+            if (_outputs.Count < _items.Count) _outputs.Add(new System.Buffers.ArrayBufferWriter<byte>(4096));
+        }
+
+        public System.Buffers.ArrayBufferWriter<byte> OutputBuffer(int index) => _outputs[index];
+
+        public ReadOnlySpan<byte> Output(int index) => _outputs[index].WrittenSpan;
+
+        public void Clear()
+        {
+            _items.Clear();
+            _inlineBytes = 0;
+            // A buffer that once held a big body is dropped rather than kept for every later batch.
+            _outputs.RemoveAll(output => output.Capacity > 1024 * 1024);
+            foreach (var output in _outputs) output.ResetWrittenCount();
+        }
+    }
+
+    /// <summary>Formats entries into their own buffers on a pool thread (one per thread: the JSON writer is not shared).</summary>
+    private sealed class EntryFormatter
+    {
+        private readonly Utf8JsonWriter _writer;
+        private readonly EntryContext _context;
+
+        public EntryFormatter(SessionReader session)
+        {
+            _writer = new Utf8JsonWriter(Stream.Null, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+            _context = new EntryContext(session, _writer);
+        }
+
+        public void Format(EntryBatch batch, int index)
+        {
+            _writer.Reset(batch.OutputBuffer(index));
+            _context.WriteEntry(batch[index]);
+            _writer.Flush();
+        }
+    }
+
     private sealed class EntryContext(SessionReader session, Utf8JsonWriter writer)
     {
         private readonly byte[] _chunk = new byte[64 * 1024];
 
-        public void WriteEntry(SessionIndexEntry entry, Exchange exchange, RowBody? requestBody, RowBody? responseBody)
+        public void WriteEntry(EntryItem item) => WriteEntry(item.Entry, item.Details.ToExchange(item.Entry), item.RequestBody, item.ResponseBody);
+
+        private void WriteEntry(SessionIndexEntry entry, Exchange exchange, RowBody? requestBody, RowBody? responseBody)
         {
             var request = exchange.Request;
             var response = exchange.Response;

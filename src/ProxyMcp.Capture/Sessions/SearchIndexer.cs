@@ -63,6 +63,20 @@ internal static class SearchIndexer
     private static string Quote(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>
+    /// Indexes the oldest <paramref name="slice"/> exchanges listed in <c>unindexed</c> and removes them from the list, in one
+    /// transaction; returns how many were indexed (0 when none were left).
+    /// </summary>
+    public static long IndexDeferredSlice(SqliteConnection connection, int slice, CancellationToken cancellationToken = default)
+    {
+        var oldest = "SELECT seq FROM unindexed ORDER BY seq LIMIT " + slice.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var transaction = connection.BeginTransaction();
+        var indexed = IndexStored(connection, transaction, $"e.seq IN ({oldest})", cancellationToken: cancellationToken);
+        SessionDatabase.Execute(connection, $"DELETE FROM unindexed WHERE seq IN ({oldest})", transaction);
+        transaction.Commit();
+        return indexed;
+    }
+
+    /// <summary>
     /// Indexes stored exchanges chosen by <paramref name="seqFilter"/> (a condition on <c>e.seq</c>), in seq order;
     /// returns how many were indexed. <paramref name="onRow"/> sees each seq (progress, bookkeeping).
     /// </summary>

@@ -181,51 +181,25 @@ public sealed class SessionReader : IDisposable
     };
 
     /// <summary>Rebuilds the engine's exchange record from a row of entry columns followed by detail columns.</summary>
-    internal static Exchange ReadExchange(SqliteDataReader reader, SessionIndexEntry entry, int o)
-    {
-        var hasResponse = entry.StatusCode is not null;
-        return new Exchange
-        {
-            Id = entry.ExchangeId,
-            Timestamp = entry.Timestamp,
-            Source = entry.Source,
-            HttpVersion = reader.GetString(o),
-            Request = new ExchangeRequest
-            {
-                Method = entry.Method,
-                Url = entry.Url,
-                Hostname = entry.Hostname,
-                Path = entry.Path,
-                Headers = HeaderJson.Read(reader.GetString(o + 1)),
-                BodyPreview = reader.GetString(o + 2),
-                BodySize = entry.RequestBodySize,
-            },
-            Response = hasResponse
-                ? new ExchangeResponse
-                {
-                    StatusCode = entry.StatusCode!.Value,
-                    StatusMessage = NullableString(reader, o + 3) ?? "",
-                    Headers = HeaderJson.Read(NullableString(reader, o + 4)),
-                    BodyPreview = NullableString(reader, o + 5) ?? "",
-                    BodySize = entry.ResponseBodySize ?? 0,
-                }
-                : null,
-            Tls = TlsJson.Read(NullableString(reader, o + 6)),
-            Duration = entry.Duration,
-            MatchedRuleId = entry.MatchedRuleId,
-            Error = NullableString(reader, o + 7) is { } kind
-                ? new ExchangeError(Enum.TryParse<ExchangeErrorKind>(kind, out var parsed) ? parsed : ExchangeErrorKind.Other, NullableString(reader, o + 8) ?? "")
-                : null,
-            Timings = new ExchangeTimings
-            {
-                RequestSentMs = reader.IsDBNull(o + 9) ? null : reader.GetDouble(o + 9),
-                ResponseHeadersMs = reader.IsDBNull(o + 10) ? null : reader.GetDouble(o + 10),
-                ResponseDoneMs = reader.IsDBNull(o + 11) ? null : reader.GetDouble(o + 11),
-            },
-            WebSocket = reader.GetInt64(o + 12) != 0,
-            ClientEndPoint = NullableString(reader, o + 13),
-        };
-    }
+    internal static Exchange ReadExchange(SqliteDataReader reader, SessionIndexEntry entry, int o) =>
+        ReadDetails(reader, o).ToExchange(entry);
+
+    /// <summary>The detail columns as stored (header and TLS JSON still unparsed), so parsing can happen off the reading thread.</summary>
+    internal static StoredDetails ReadDetails(SqliteDataReader reader, int o) => new(
+        HttpVersion: reader.GetString(o),
+        RequestHeadersJson: reader.GetString(o + 1),
+        RequestPreview: reader.GetString(o + 2),
+        StatusMessage: NullableString(reader, o + 3),
+        ResponseHeadersJson: NullableString(reader, o + 4),
+        ResponsePreview: NullableString(reader, o + 5),
+        TlsJson: NullableString(reader, o + 6),
+        ErrorKind: NullableString(reader, o + 7),
+        ErrorMessage: NullableString(reader, o + 8),
+        RequestSentMs: reader.IsDBNull(o + 9) ? null : reader.GetDouble(o + 9),
+        ResponseHeadersMs: reader.IsDBNull(o + 10) ? null : reader.GetDouble(o + 10),
+        ResponseDoneMs: reader.IsDBNull(o + 11) ? null : reader.GetDouble(o + 11),
+        WebSocket: reader.GetInt64(o + 12) != 0,
+        ClientEndPoint: NullableString(reader, o + 13));
 
     internal static StoredBodyInfo? ReadBodyInfo(SqliteDataReader reader, int o) => reader.IsDBNull(o)
         ? null
@@ -241,3 +215,51 @@ public sealed record StoredExchange(SessionIndexEntry Entry, Exchange Exchange, 
 
 /// <summary>A stored complete body: its raw length, whether capture cut it, and whether it was stored already decoded.</summary>
 public sealed record StoredBodyInfo(long Length, bool Truncated, bool Decoded);
+
+/// <summary>A row's detail columns as stored; <see cref="ToExchange"/> parses them into the engine's record.</summary>
+internal sealed record StoredDetails(string HttpVersion, string RequestHeadersJson, string RequestPreview, string? StatusMessage,
+    string? ResponseHeadersJson, string? ResponsePreview, string? TlsJson, string? ErrorKind, string? ErrorMessage, double? RequestSentMs,
+    double? ResponseHeadersMs, double? ResponseDoneMs, bool WebSocket, string? ClientEndPoint)
+{
+    public Exchange ToExchange(SessionIndexEntry entry) => new()
+    {
+        Id = entry.ExchangeId,
+        Timestamp = entry.Timestamp,
+        Source = entry.Source,
+        HttpVersion = HttpVersion,
+        Request = new ExchangeRequest
+        {
+            Method = entry.Method,
+            Url = entry.Url,
+            Hostname = entry.Hostname,
+            Path = entry.Path,
+            Headers = HeaderJson.Read(RequestHeadersJson),
+            BodyPreview = RequestPreview,
+            BodySize = entry.RequestBodySize,
+        },
+        Response = entry.StatusCode is { } status
+            ? new ExchangeResponse
+            {
+                StatusCode = status,
+                StatusMessage = StatusMessage ?? "",
+                Headers = HeaderJson.Read(ResponseHeadersJson),
+                BodyPreview = ResponsePreview ?? "",
+                BodySize = entry.ResponseBodySize ?? 0,
+            }
+            : null,
+        Tls = Sessions.TlsJson.Read(TlsJson),
+        Duration = entry.Duration,
+        MatchedRuleId = entry.MatchedRuleId,
+        Error = ErrorKind is { } kind
+            ? new ExchangeError(Enum.TryParse<ExchangeErrorKind>(kind, out var parsed) ? parsed : ExchangeErrorKind.Other, ErrorMessage ?? "")
+            : null,
+        Timings = new ExchangeTimings
+        {
+            RequestSentMs = RequestSentMs,
+            ResponseHeadersMs = ResponseHeadersMs,
+            ResponseDoneMs = ResponseDoneMs,
+        },
+        WebSocket = WebSocket,
+        ClientEndPoint = ClientEndPoint,
+    };
+}

@@ -209,14 +209,9 @@ internal sealed class SessionWriter : IDisposable
     /// <summary>Indexes up to <paramref name="slice"/> deferred exchanges in one transaction; returns how many.</summary>
     private long CatchUp(int slice)
     {
-        const string Oldest = "SELECT seq FROM unindexed ORDER BY seq LIMIT ";
         try
         {
-            using var transaction = _connection.BeginTransaction();
-            var limit = slice.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var indexed = SearchIndexer.IndexStored(_connection, transaction, $"e.seq IN ({Oldest}{limit})");
-            SessionDatabase.Execute(_connection, $"DELETE FROM unindexed WHERE seq IN ({Oldest}{limit})", transaction);
-            transaction.Commit();
+            var indexed = SearchIndexer.IndexDeferredSlice(_connection, slice);
             var left = Convert.ToInt64(SessionDatabase.Scalar(_connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture);
             Interlocked.Exchange(ref _unindexed, left);
             return indexed;

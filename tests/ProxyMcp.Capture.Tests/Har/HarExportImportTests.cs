@@ -158,6 +158,29 @@ public sealed class HarExportImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Imported_entries_are_fully_indexed_for_search_when_the_import_returns()
+    {
+        var file = await ExportAsync(_session);
+        var progress = new List<SessionProgress>();
+        var imported = await HarImport.RunAsync(_store, new HarImportOptions { HarFile = file }, new SynchronousProgress(progress.Add), default);
+
+        using var reader = _store.Open(imported.Manifest.Id);
+        Assert.Equal(0L, Convert.ToInt64(SessionDatabase.Scalar(reader.Connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture));
+        // With nothing left unindexed, a substring filter can only find these through the trigram index.
+        Assert.Equal(3, reader.Query(new SessionQuery { UrlContains = "api.test" }, 0, 10).Total);
+        var found = BodySearch.Run(reader, new BodySearchOptions { Text = "quoted" });
+        Assert.Equal($"har_{imported.Manifest.Id}_1", Assert.Single(found.Matches).ExchangeId);
+        // Progress only grows and ends at its total.
+        Assert.True(progress.Zip(progress.Skip(1)).All(p => p.Second.Done >= p.First.Done));
+        Assert.Equal(progress[^1].Total, progress[^1].Done);
+    }
+
+    private sealed class SynchronousProgress(Action<SessionProgress> report) : IProgress<SessionProgress>
+    {
+        public void Report(SessionProgress value) => report(value);
+    }
+
+    [Fact]
     public async Task Large_bodies_stream_through_export_and_import()
     {
         var big = new StringBuilder();
@@ -176,6 +199,37 @@ public sealed class HarExportImportTests : IAsyncLifetime
         using var reader = _store.Open(imported.Manifest.Id);
         Assert.Equal(big.ToString(), Encoding.UTF8.GetString(reader.ReadDecodedBody(reader.GetExchange(1)!, true, long.MaxValue)!.Bytes));
         Assert.Equal(bigBinary, reader.ReadRawBody(2, response: true));
+    }
+
+    [Fact]
+    public async Task Entries_keep_session_order_across_parallel_batches_and_streamed_bodies()
+    {
+        // More rows than one formatting batch, with bodies too big to come inline in the middle: order must hold.
+        var streamed = new byte[1_500_000];
+        new Random(11).NextBytes(streamed);
+        await using var recorder = new SessionRecorder(_store);
+        var exchanges = new List<PendingExchange>();
+        for (var i = 0; i < 1300; i++)
+        {
+            var exchange = SessionTestData.Exchange($"e{i:D4}", $"http://order.test/{i}", responseType: "text/plain");
+            exchanges.Add(i is 700 or 1299
+                ? SessionTestData.Full(exchange, null, streamed)
+                : SessionTestData.Full(exchange, null, Encoding.UTF8.GetBytes($"body {i}")));
+        }
+        var session = await SessionTestData.RecordAsync(recorder, CaptureProfile.Full, exchanges);
+
+        var file = await ExportAsync(session);
+
+        using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(file));
+        var entries = document.RootElement.GetProperty("log").GetProperty("entries").EnumerateArray().ToList();
+        Assert.Equal(1300, entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            Assert.Equal($"http://order.test/{i}", entries[i].GetProperty("request").GetProperty("url").GetString());
+            var content = entries[i].GetProperty("response").GetProperty("content");
+            if (i is 700 or 1299) Assert.Equal(streamed, Convert.FromBase64String(content.GetProperty("text").GetString()!));
+            else Assert.Equal($"body {i}", content.GetProperty("text").GetString());
+        }
     }
 
     [Fact]
