@@ -224,6 +224,8 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
         }
     }
 
+    private static readonly List<SslApplicationProtocol> OfferedProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
     private async ValueTask<SslServerAuthenticationOptions> CreateServerOptionsAsync(TlsHandshakeCallbackContext context)
     {
         var feature = context.Connection.Features.Get<ProxyConnectionFeature>();
@@ -235,7 +237,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
         return new SslServerAuthenticationOptions
         {
             ServerCertificateContext = certificate,
-            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+            ApplicationProtocols = OfferedProtocols,
             ClientCertificateRequired = false,
         };
     }

@@ -4,7 +4,7 @@ using ProxyMcp.Engine.Exchanges;
 namespace ProxyMcp.Capture.Live;
 
 /// <summary>
-/// Packs an exchange (without its complete bodies) into one byte array and back, losslessly.
+/// Packs an exchange into one byte array and back, losslessly except for <see cref="Exchange.Bodies"/>, which are left out.
 /// </summary>
 /// <remarks>
 /// The live capture holds thousands of exchanges for a second or more: as object graphs (some twenty objects each) every

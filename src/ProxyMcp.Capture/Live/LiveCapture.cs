@@ -51,7 +51,8 @@ public sealed class LiveCapture
 
     public void Add(Exchange exchange)
     {
-        var packed = ExchangePacker.Pack(exchange.Bodies is null ? exchange : exchange with { Bodies = null });
+        // Complete bodies are never held here (the packer leaves them out): they belong to the recording session.
+        var packed = ExchangePacker.Pack(exchange);
         lock (_lock)
         {
             if (_next - _oldest == Capacity)

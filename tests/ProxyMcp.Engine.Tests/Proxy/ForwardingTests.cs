@@ -36,6 +36,17 @@ public sealed class ForwardingTests : OriginBehindProxy
     }
 
     [Theory]
+    [InlineData("PURGE")]
+    [InlineData("Report")]
+    public async Task Method_tokens_reach_the_origin_exactly_as_sent(string method)
+    {
+        using var client = Proxy.CreateClient();
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"{Origin.HttpUrl}/echo?m={method}"));
+        Assert.Equal(method, EchoResponse.Parse(await response.Content.ReadAsStringAsync()).Method);
+        Assert.Equal(method, (await Proxy.WaitForExchangeAsync(e => e.Request.Path == $"/echo?m={method}")).Request.Method);
+    }
+
+    [Theory]
     [InlineData("1.1", "HTTP/1.1")]
     [InlineData("2.0", "HTTP/2")]
     public async Task Https_is_intercepted_with_our_ca_and_the_client_version_reaches_theOrigin(string version, string protocol)
