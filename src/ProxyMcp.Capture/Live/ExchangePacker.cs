@@ -39,27 +39,22 @@ internal static class ExchangePacker
         return ReadExchange(reader);
     }
 
-    /// <summary>The id of a packed exchange, compared without unpacking the rest.</summary>
-    public static bool HasId(byte[] packed, string id)
+    /// <summary>True when the packed exchange's id is <paramref name="utf8Id"/> (compared without unpacking the rest).</summary>
+    public static bool HasId(byte[] packed, ReadOnlySpan<byte> utf8Id)
     {
         // Layout: version byte, then the id as a 7-bit-encoded length and UTF-8 bytes (BinaryWriter's string format).
-        var span = packed.AsSpan(1);
         var length = 0;
         var shift = 0;
-        var index = 0;
+        var index = 1;
         byte b;
         do
         {
-            b = span[index++];
+            b = packed[index++];
             length |= (b & 0x7F) << shift;
             shift += 7;
         }
         while ((b & 0x80) != 0);
-        var bytes = span.Slice(index, length);
-        if (bytes.Length != Encoding.UTF8.GetByteCount(id)) return false;
-        Span<byte> expected = bytes.Length <= 256 ? stackalloc byte[bytes.Length] : new byte[bytes.Length];
-        Encoding.UTF8.GetBytes(id, expected);
-        return bytes.SequenceEqual(expected);
+        return length == utf8Id.Length && packed.AsSpan(index, length).SequenceEqual(utf8Id);
     }
 
     private static void Write(BinaryWriter writer, Exchange exchange)

@@ -70,10 +70,11 @@ public sealed class LiveCapture
     public Exchange? Find(string id)
     {
         // Newest first: the exchange an agent asks about is usually a recent one.
+        var utf8Id = System.Text.Encoding.UTF8.GetBytes(id);
         var held = Held();
         for (var i = held.Length - 1; i >= 0; i--)
         {
-            if (ExchangePacker.HasId(held[i], id)) return ExchangePacker.Unpack(held[i]);
+            if (ExchangePacker.HasId(held[i], utf8Id)) return ExchangePacker.Unpack(held[i]);
         }
         return null;
     }

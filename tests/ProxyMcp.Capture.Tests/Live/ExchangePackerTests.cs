@@ -71,8 +71,8 @@ public sealed class ExchangePackerTests
         Assert.Equal(exchange.Timings, unpacked.Timings);
         Assert.Equal((exchange.Source, exchange.ClientEndPoint, exchange.ClientTarget, exchange.WebSocket, exchange.Duration),
             (unpacked.Source, unpacked.ClientEndPoint, unpacked.ClientTarget, unpacked.WebSocket, unpacked.Duration));
-        Assert.True(ExchangePacker.HasId(ExchangePacker.Pack(exchange), exchange.Id));
-        Assert.False(ExchangePacker.HasId(ExchangePacker.Pack(exchange), exchange.Id[..^1] + "0"));
+        Assert.True(ExchangePacker.HasId(ExchangePacker.Pack(exchange), System.Text.Encoding.UTF8.GetBytes(exchange.Id)));
+        Assert.False(ExchangePacker.HasId(ExchangePacker.Pack(exchange), System.Text.Encoding.UTF8.GetBytes(exchange.Id[..^1] + "0")));
     }
 
     [Fact]
