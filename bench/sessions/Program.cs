@@ -6,7 +6,7 @@ using ProxyMcp.Capture.Sessions;
 
 // Session benchmark: builds a session through the real batched writer, then times the operations the issue names.
 // Usage: dotnet run -c Release --project bench/sessions -- [--count N] [--dir PATH] [--keep] [--reuse ID] [--generate-only]
-//        [--skip-queries] [--skip-export] (with --reuse and --keep: import the HAR a previous run left)
+//        [--skip-queries] [--skip-export] [--skip-import] (with --reuse and --keep, --skip-export imports the HAR a previous run left)
 var count = 1_000_000;
 string? directory = null;
 var keep = false;
@@ -14,6 +14,7 @@ string? reuse = null;
 var generateOnly = false;
 var skipQueries = false;
 var skipExport = false;
+var skipImport = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,6 +26,7 @@ for (var i = 0; i < args.Length; i++)
         case "--generate-only": generateOnly = true; break;
         case "--skip-queries": skipQueries = true; break;
         case "--skip-export": skipExport = true; break;
+        case "--skip-import": skipImport = true; break;
     }
 }
 directory ??= Path.Combine(Path.GetTempPath(), "proxymcp-bench-sessions");
@@ -87,6 +89,15 @@ Console.WriteLine($"export: {exported:N0} entries in {exportClock.Elapsed.TotalS
     + $"HAR {new FileInfo(har).Length / 1048576.0:N0} MiB, peak working set {peak.PeakMiB:N0} MiB (start {peak.StartMiB:N0} MiB)");
 }
 
+if (skipImport)
+{
+    if (!keep)
+    {
+        File.Delete(har);
+        if (reuse is null) store.Delete(sessionId);
+    }
+    return;
+}
 GC.Collect();
 var importClock = Stopwatch.StartNew();
 var importPeak = new PeakMemory();

@@ -87,25 +87,12 @@ public static class HarExport
         command.CommandText = $"SELECT {SessionReader.EntryColumns}, {SessionReader.DetailColumns}{bodies} WHERE {where} ORDER BY {options.Query.OrderBy}";
         command.Parameters.AddWithValue("$inline", InlineBodyBytes);
         using var reader = command.ExecuteReader();
-        var context = new EntryContext(session, writer);
-        var formatters = new ThreadLocal<EntryFormatter>(() => new EntryFormatter(session), trackAllValues: false);
         long count = 0;
-        // Rows are read here while the previous batch is formatted on the other cores, then written in order.
-        var filling = new EntryBatch();
-        Task? formatting = null;
-        var formatted = new EntryBatch();
-        try
-        {
-            ExportRows();
-        }
-        finally
-        {
-            // A failed or cancelled export must not leave a formatter running against disposed state.
-            try { formatting?.Wait(CancellationToken.None); } catch (AggregateException) { }
-            formatters.Dispose();
-        }
-
-        void ExportRows()
+        using (var entries = new OrderedEntryWriter(session, writer, cancellationToken, onWritten: () =>
+               {
+                   count++;
+                   if (progress is not null && count % ProgressEvery == 0) progress.Report(new SessionProgress(count, total, "Exporting HAR entries"));
+               }))
         {
             while (reader.Read())
             {
@@ -115,51 +102,9 @@ public static class HarExport
                 var o = SessionReader.EntryColumnCount + SessionReader.DetailColumnCount;
                 var requestBody = options.IncludeBodies ? BodyAt(reader, o, entry.Seq, response: false) : null;
                 var responseBody = options.IncludeBodies ? BodyAt(reader, o + 4, entry.Seq, response: true) : null;
-                var item = new EntryItem(entry, details, requestBody, responseBody);
-                if (item.MustStream)
-                {
-                    // A body left in its blob streams from the session: written here, in order, after what came before it.
-                    WriteFormatted();
-                    StartFormatting();
-                    WriteFormatted();
-                    context.WriteEntry(item);
-                    if (writer.BytesPending > FlushThreshold) writer.Flush();
-                    count++;
-                    if (progress is not null && count % ProgressEvery == 0) progress.Report(new SessionProgress(count, total, "Exporting HAR entries"));
-                    continue;
-                }
-                filling.Add(item);
-                if (!filling.IsFull) continue;
-                WriteFormatted();
-                StartFormatting();
+                entries.Add(new EntryItem(entry, details, requestBody, responseBody));
             }
-            WriteFormatted();
-            StartFormatting();
-            WriteFormatted();
-        }
-
-        void StartFormatting()
-        {
-            if (filling.Count == 0) return;
-            (formatted, filling) = (filling, formatted);
-            var batch = formatted;
-            formatting = Task.Run(() => Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancellationToken },
-                i => formatters.Value!.Format(batch, i)), cancellationToken);
-        }
-
-        void WriteFormatted()
-        {
-            if (formatting is null) return;
-            formatting.GetAwaiter().GetResult();
-            formatting = null;
-            for (var i = 0; i < formatted.Count; i++)
-            {
-                writer.WriteRawValue(formatted.Output(i), skipInputValidation: true);
-                if (writer.BytesPending > FlushThreshold) writer.Flush();
-                count++;
-                if (progress is not null && count % ProgressEvery == 0) progress.Report(new SessionProgress(count, total, "Exporting HAR entries"));
-            }
-            formatted.Clear();
+            entries.WriteAll();
         }
 
         writer.WriteEndArray();
@@ -228,6 +173,75 @@ public static class HarExport
             // A buffer that once held a big body is dropped rather than kept for every later batch.
             _outputs.RemoveAll(output => output.Capacity > 1024 * 1024);
             foreach (var output in _outputs) output.ResetWrittenCount();
+        }
+    }
+
+    /// <summary>
+    /// Writes entries in the order they are added, formatting them on all cores: rows are collected in a batch, the batch
+    /// is formatted on the pool while the caller reads the next rows, then copied out in order. An entry whose body must
+    /// stream from the session is written in place once everything added before it is out.
+    /// </summary>
+    private sealed class OrderedEntryWriter(SessionReader session, Utf8JsonWriter writer, CancellationToken cancellationToken, Action onWritten)
+        : IDisposable
+    {
+        private readonly EntryContext _inPlace = new(session, writer);
+        private readonly ThreadLocal<EntryFormatter> _formatters = new(() => new EntryFormatter(session));
+        private EntryBatch _filling = new();
+        private EntryBatch _formatted = new();
+        private Task? _formatting;
+
+        public void Add(EntryItem item)
+        {
+            if (item.MustStream)
+            {
+                WriteAll();
+                _inPlace.WriteEntry(item);
+                if (writer.BytesPending > FlushThreshold) writer.Flush();
+                onWritten();
+                return;
+            }
+            _filling.Add(item);
+            if (!_filling.IsFull) return;
+            WriteFormatted();
+            StartFormatting();
+        }
+
+        /// <summary>Writes every entry added so far.</summary>
+        public void WriteAll()
+        {
+            WriteFormatted();
+            StartFormatting();
+            WriteFormatted();
+        }
+
+        public void Dispose()
+        {
+            // A failed or cancelled export must not leave a formatter running against disposed state.
+            try { _formatting?.Wait(CancellationToken.None); } catch (AggregateException) { }
+            _formatters.Dispose();
+        }
+
+        private void StartFormatting()
+        {
+            if (_filling.Count == 0) return;
+            (_formatted, _filling) = (_filling, _formatted);
+            var batch = _formatted;
+            _formatting = Task.Run(() => Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancellationToken },
+                i => _formatters.Value!.Format(batch, i)), cancellationToken);
+        }
+
+        private void WriteFormatted()
+        {
+            if (_formatting is null) return;
+            _formatting.GetAwaiter().GetResult();
+            _formatting = null;
+            for (var i = 0; i < _formatted.Count; i++)
+            {
+                writer.WriteRawValue(_formatted.Output(i), skipInputValidation: true);
+                if (writer.BytesPending > FlushThreshold) writer.Flush();
+                onWritten();
+            }
+            _formatted.Clear();
         }
     }
 

@@ -192,7 +192,7 @@ public sealed class SessionReader : IDisposable
         StatusMessage: NullableString(reader, o + 3),
         ResponseHeadersJson: NullableString(reader, o + 4),
         ResponsePreview: NullableString(reader, o + 5),
-        TlsJson: NullableString(reader, o + 6),
+        TlsFactsJson: NullableString(reader, o + 6),
         ErrorKind: NullableString(reader, o + 7),
         ErrorMessage: NullableString(reader, o + 8),
         RequestSentMs: reader.IsDBNull(o + 9) ? null : reader.GetDouble(o + 9),
@@ -218,7 +218,7 @@ public sealed record StoredBodyInfo(long Length, bool Truncated, bool Decoded);
 
 /// <summary>A row's detail columns as stored; <see cref="ToExchange"/> parses them into the engine's record.</summary>
 internal sealed record StoredDetails(string HttpVersion, string RequestHeadersJson, string RequestPreview, string? StatusMessage,
-    string? ResponseHeadersJson, string? ResponsePreview, string? TlsJson, string? ErrorKind, string? ErrorMessage, double? RequestSentMs,
+    string? ResponseHeadersJson, string? ResponsePreview, string? TlsFactsJson, string? ErrorKind, string? ErrorMessage, double? RequestSentMs,
     double? ResponseHeadersMs, double? ResponseDoneMs, bool WebSocket, string? ClientEndPoint)
 {
     public Exchange ToExchange(SessionIndexEntry entry) => new()
@@ -247,7 +247,7 @@ internal sealed record StoredDetails(string HttpVersion, string RequestHeadersJs
                 BodySize = entry.ResponseBodySize ?? 0,
             }
             : null,
-        Tls = Sessions.TlsJson.Read(TlsJson),
+        Tls = TlsJson.Read(TlsFactsJson),
         Duration = entry.Duration,
         MatchedRuleId = entry.MatchedRuleId,
         Error = ErrorKind is { } kind
