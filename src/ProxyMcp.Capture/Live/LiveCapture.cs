@@ -84,6 +84,13 @@ public sealed class LiveCapture
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (filter is { Method: null, UrlContains: null, StatusCode: null, HostnameContains: null, Source: null })
+        {
+            // No filter: the total is the count and only the page needs unpacking.
+            var held = Held();
+            var pageOfAll = held.Skip(offset).Take(limit).Select(ExchangePacker.Unpack).ToList();
+            return (held.Length, pageOfAll);
+        }
         var method = filter.Method?.ToUpperInvariant();
         var page = new List<Exchange>(Math.Min(limit, 256));
         var total = 0;

@@ -55,6 +55,11 @@ public sealed class LiveCaptureTests
 
         Assert.Equal(0, capture.Query(new TrafficFilter { Source = "transparent" }, 0, 50).Total);
         Assert.Equal(11, capture.Query(new TrafficFilter { Source = "explicit" }, 0, 50).Total);
+
+        var (all, middle) = capture.Query(new TrafficFilter(), offset: 9, limit: 5);
+        Assert.Equal(11, all);
+        Assert.Equal(["g9", "other"], middle.Select(e => e.Id));
+        Assert.Empty(capture.Query(new TrafficFilter(), offset: 11, limit: 5).Page);
     }
 
     [Fact]
