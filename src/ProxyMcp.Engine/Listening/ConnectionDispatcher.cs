@@ -59,7 +59,7 @@ internal sealed class ConnectionDispatcher(
             {
                 feature.Mode = ConnectionMode.DirectTls;
                 feature.ClientTls = await PeekClientHelloAsync(input, cancel);
-                await tls(connection);
+                await HandshakeAsync(connection, tls);
                 return;
             }
 
@@ -128,7 +128,7 @@ internal sealed class ConnectionDispatcher(
         {
             feature.Mode = ConnectionMode.TunnelTls;
             feature.ClientTls = await PeekClientHelloAsync(input, cancel);
-            await tls(connection);
+            await HandshakeAsync(connection, tls);
         }
         else if (IsTokenChar(first.Value))
         {
@@ -171,6 +171,17 @@ internal sealed class ConnectionDispatcher(
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// Hands the connection to the TLS layer from a pool thread. The ClientHello is already buffered, so the costly part
+    /// of the handshake (key exchange, signature) runs right away on this thread, not on the socket event thread that
+    /// serves every other connection's reads.
+    /// </summary>
+    private static async Task HandshakeAsync(ConnectionContext connection, ConnectionDelegate tls)
+    {
+        await Task.Yield();
+        await tls(connection);
     }
 
     /// <summary>Waits until at least <paramref name="minimum"/> bytes are buffered (or the client is done) without consuming.</summary>
