@@ -6,15 +6,7 @@ using ProxyMcp.Cli;
 // saves a thread-pool hop and a context switch per read, about a tenth of the CPU per proxied request. Blocking work is
 // kept off those threads (the proxy hands captures and certificate minting to other threads). An explicit setting wins.
 const string inlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-const string eventThreads = "DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT";
-if (Environment.GetEnvironmentVariable(inlineCompletions) is null)
-{
-    Environment.SetEnvironmentVariable(inlineCompletions, "1");
-    // The runtime would start one event thread per core. Half as many leaves cores to the clients and origins a proxy
-    // usually shares the machine with, and keeps a request and its origin connection on the same thread more often.
-    if (Environment.GetEnvironmentVariable(eventThreads) is null)
-        Environment.SetEnvironmentVariable(eventThreads, Math.Max(1, Environment.ProcessorCount / 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
-}
+if (Environment.GetEnvironmentVariable(inlineCompletions) is null) Environment.SetEnvironmentVariable(inlineCompletions, "1");
 
 var parse = ProxyMcpCommand.Create(Launcher.RunAsync).Parse(args);
 // On a usage error, print the error alone on stderr: help text on stdout would corrupt a stdio MCP stream.
