@@ -20,6 +20,8 @@ internal sealed class ExchangePublisher
     /// <summary>How long a woken consumer lets a batch gather; also the most capture lags behind a quiet proxy.</summary>
     private static readonly TimeSpan BatchWindow = TimeSpan.FromMilliseconds(1);
 
+    private static readonly TimeSpan IdleCheck = TimeSpan.FromMilliseconds(250);
+
     private readonly Action<Exchange> _deliver;
     private readonly ILogger _logger;
     private readonly ConcurrentQueue<IPending> _queue = new();
@@ -50,8 +52,9 @@ internal sealed class ExchangePublisher
             return;
         }
         _queue.Enqueue(new Pending<TState>(build, state));
-        // Only the publisher that finds the consumer parked pays for waking it.
-        if (Volatile.Read(ref _parked) == 1 && Interlocked.Exchange(ref _parked, 0) == 1) _wake.Set();
+        // Only the publisher that finds the consumer parked pays for waking it. An interlocked exchange (a full fence),
+        // not a plain read: the read could otherwise pass the enqueue and miss a consumer that is just parking.
+        if (Interlocked.Exchange(ref _parked, 0) == 1) _wake.Set();
     }
 
     /// <summary>Lets queued exchanges drain and stops the consumer.</summary>
@@ -73,11 +76,12 @@ internal sealed class ExchangePublisher
             }
             if (_completed && _queue.IsEmpty) return;
 
-            Volatile.Write(ref _parked, 1);
+            Interlocked.Exchange(ref _parked, 1);
             // Re-check after parking: an exchange queued just before the flag was visible would otherwise wait for the next one.
             if (!_queue.IsEmpty && Interlocked.Exchange(ref _parked, 0) == 1) continue;
             if (_completed) continue;
-            _wake.Wait();
+            // The timeout only bounds how late a capture could be if a wake-up were ever missed; it costs nothing measurable.
+            _wake.Wait(IdleCheck);
             _wake.Reset();
             if (!_completed) Thread.Sleep(BatchWindow);
         }
