@@ -53,23 +53,17 @@ Console.WriteLine($"session {sessionId}: {manifest.ExchangeCount:N0} exchanges, 
 
 if (!skipQueries)
 {
-using (var session = store.Open(sessionId))
-{
-    Query(session, "status_code=500, newest 50", new SessionQuery { StatusCode = 500 });
-    Query(session, "method=POST + hostname_contains=api1", new SessionQuery { Method = "POST", HostnameContains = "api1" });
-    Query(session, "one-hour window", new SessionQuery { FromTs = TrafficGenerator.Start + 3_600_000, ToTs = TrafficGenerator.Start + 7_200_000 });
-    Query(session, "url_contains rare (/orders/4242)", new SessionQuery { UrlContains = "/orders/4242" });
-    Query(session, "url_contains common (/v1/users/)", new SessionQuery { UrlContains = "/v1/users/" });
-    Query(session, "no filter, offset 500,000", new SessionQuery(), offset: Math.Min(500_000, count / 2));
-    Query(session, "text=auth/token + status 404", new SessionQuery { Text = "auth/token", StatusCode = 404 });
-
-    var word = "email";
-    Search(session, $"body search '{word}' (common, limit 10)", new BodySearchOptions { Text = word });
-    Search(session, "body search rare word + prefix", new BodySearchOptions { Text = "zq" });
-    Search(session, "body search '\"tags\":[' (no word start)", new BodySearchOptions { Text = "\"tags\":[" });
-    Search(session, "body search missing word", new BodySearchOptions { Text = "doesnotexistanywhere" });
-    Search(session, "body search case-sensitive + host filter", new BodySearchOptions { Text = "Bearer", Scope = SearchScope.Headers, CaseSensitive = true, Filter = new SessionQuery { HostnameContains = "svc" } });
-}
+    // First with the in-memory locator columns off (every filter in SQL), then with them loaded.
+    var sqlOnly = new SessionStore(directory) { Locators = new LocatorCache { MinRows = long.MaxValue } };
+    RunQueries(sqlOnly, sessionId, "sql");
+    GC.Collect();
+    var before = GC.GetTotalMemory(forceFullCollection: true);
+    var loadClock = Stopwatch.StartNew();
+    await store.Locators.StartLoading(Path.Combine(store.DirectoryOf(sessionId), SessionDatabase.FileName));
+    loadClock.Stop();
+    var after = GC.GetTotalMemory(forceFullCollection: true);
+    Console.WriteLine($"locator columns loaded in {loadClock.Elapsed.TotalSeconds:N2} s, {(after - before) / 1048576.0:N0} MiB of managed memory");
+    RunQueries(store, sessionId, "memory");
 }
 
 var har = Path.Combine(directory, sessionId + ".har");
@@ -145,6 +139,31 @@ static async Task<string> Generate(SessionStore store, int count)
     Console.WriteLine($"stored (committed, durable, full profile): {final!.ExchangeCount:N0} in {writing.TotalSeconds:N1} s of writer time = "
         + $"{final.ExchangeCount / writing.TotalSeconds:N0} exchanges/s, dropped {final.DroppedWrites}; index backlog {backlog:N0} caught up at stop in {stopClock.Elapsed.TotalSeconds:N1} s");
     return manifest.Id;
+}
+
+static void RunQueries(SessionStore store, string sessionId, string mode)
+{
+    using var session = store.Open(sessionId);
+    Console.WriteLine($"## queries ({mode})");
+    Query(session, "status_code=500, newest 50", new SessionQuery { StatusCode = 500 });
+    Query(session, "method=POST + hostname_contains=api1", new SessionQuery { Method = "POST", HostnameContains = "api1" });
+    Query(session, "one-hour window", new SessionQuery { FromTs = TrafficGenerator.Start + 3_600_000, ToTs = TrafficGenerator.Start + 7_200_000 });
+    Query(session, "url_contains rare (/orders/4242)", new SessionQuery { UrlContains = "/orders/4242" });
+    Query(session, "url_contains common (/v1/users/)", new SessionQuery { UrlContains = "/v1/users/" });
+    Query(session, "url_contains common, offset 50,000", new SessionQuery { UrlContains = "/v1/users/" }, offset: 50_000);
+    Query(session, "url_contains 2 chars (q=)", new SessionQuery { UrlContains = "q=" });
+    Query(session, "url_contains + method=POST", new SessionQuery { UrlContains = "/v1/users/", Method = "POST" });
+    Query(session, "no filter, offset 500,000", new SessionQuery(), offset: 500_000);
+    Query(session, "text=auth/token + status 404", new SessionQuery { Text = "auth/token", StatusCode = 404 });
+    Query(session, "text=exchange id fragment", new SessionQuery { Text = "-4a" });
+    if (mode != "sql") return;
+
+    var word = "email";
+    Search(session, $"body search '{word}' (common, limit 10)", new BodySearchOptions { Text = word });
+    Search(session, "body search rare word + prefix", new BodySearchOptions { Text = "zq" });
+    Search(session, "body search '\"tags\":[' (no word start)", new BodySearchOptions { Text = "\"tags\":[" });
+    Search(session, "body search missing word", new BodySearchOptions { Text = "doesnotexistanywhere" });
+    Search(session, "body search case-sensitive + host filter", new BodySearchOptions { Text = "Bearer", Scope = SearchScope.Headers, CaseSensitive = true, Filter = new SessionQuery { HostnameContains = "svc" } });
 }
 
 static void Query(SessionReader session, string label, SessionQuery query, int offset = 0)

@@ -137,6 +137,8 @@ public static class HarImport
             var final = store.Finish(connection, directory, capMessage);
             progress?.Report(new SessionProgress(length, length, $"Imported {imported} HAR entries"));
             succeeded = true;
+            // A big import is about to be queried: load its substring-filter columns in the background now.
+            if (imported >= store.Locators.MinRows) _ = store.Locators.StartLoading(databasePath);
             return new HarImportResult(final, new HarImportSummary(source, total, imported, skipped, errors, first, last, warnings));
         }
         finally

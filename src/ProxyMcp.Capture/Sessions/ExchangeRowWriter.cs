@@ -167,9 +167,22 @@ internal sealed class ExchangeRowWriter : IDisposable
         _host.ExecuteNonQuery();
     }
 
-    /// <summary>What the trigram index holds: the URL (which contains hostname and path), the id and the rule id.</summary>
     internal static string Locator(Exchange exchange) =>
-        exchange.MatchedRuleId is null ? exchange.Request.Url + "\n" + exchange.Id : exchange.Request.Url + "\n" + exchange.Id + "\n" + exchange.MatchedRuleId;
+        Locator(exchange.Request.Url, exchange.Request.Hostname, exchange.Request.Path, exchange.Id, exchange.MatchedRuleId);
+
+    /// <summary>
+    /// What the trigram index holds for the <c>text</c> filter: the URL, the hostname and path only when the URL does
+    /// not already contain them (it nearly always does), the id and the rule id.
+    /// </summary>
+    internal static string Locator(string url, string hostname, string path, string id, string? rule)
+    {
+        var builder = new System.Text.StringBuilder(url, url.Length + id.Length + 64);
+        if (!url.Contains(hostname, StringComparison.OrdinalIgnoreCase)) builder.Append('\n').Append(hostname);
+        if (!url.Contains(path, StringComparison.OrdinalIgnoreCase)) builder.Append('\n').Append(path);
+        builder.Append('\n').Append(id);
+        if (rule is not null) builder.Append('\n').Append(rule);
+        return builder.ToString();
+    }
 
     /// <summary>A hostname was added by a transaction that then rolled back: forget it so the next insert retries.</summary>
     public void ForgetHostsAfterRollback()

@@ -101,7 +101,8 @@ internal static class SearchIndexer
         rows.Transaction = transaction;
         rows.CommandText = $"""
             SELECT e.seq, e.url, e.exchange_id, e.matched_rule_id, e.status_code, d.request_headers, d.request_preview, d.response_headers,
-                d.response_preview, (SELECT decoded FROM bodies WHERE id = e.seq * 2), (SELECT decoded FROM bodies WHERE id = e.seq * 2 + 1)
+                d.response_preview, (SELECT decoded FROM bodies WHERE id = e.seq * 2), (SELECT decoded FROM bodies WHERE id = e.seq * 2 + 1),
+                e.hostname, e.path
             FROM exchanges e JOIN details d ON d.seq = e.seq WHERE {seqFilter} ORDER BY e.seq
             """;
         long count = 0;
@@ -127,7 +128,7 @@ internal static class SearchIndexer
                     ? ExchangeRowWriter.IndexText(Body(10, SessionDatabase.ResponseSide), !reader.IsDBNull(10) && reader.GetInt64(10) != 0,
                         SessionReader.NullableString(reader, 8), responseHeaders)
                     : null;
-                pending.Add((seq, url, rule is null ? url + "\n" + id : url + "\n" + id + "\n" + rule, HeaderJson.Text(requestHeaders),
+                pending.Add((seq, url, ExchangeRowWriter.Locator(url, reader.GetString(11), reader.GetString(12), id, rule), HeaderJson.Text(requestHeaders),
                     hasResponse ? HeaderJson.Text(responseHeaders) : null, requestBody, responseBody));
                 // Insert in chunks so a rebuild of millions of rows never holds them all.
                 if (pending.Count == 1000) Flush();

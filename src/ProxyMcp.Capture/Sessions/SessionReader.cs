@@ -32,6 +32,7 @@ public sealed class SessionReader : IDisposable
     public string Directory { get; }
     internal string DatabasePath { get; }
     internal SqliteConnection Connection { get; }
+    internal SessionStore Store => _store;
 
     /// <summary>The manifest as of now (live counters for the recording session).</summary>
     public SessionManifest Manifest() => _store.Get(SessionId);
@@ -39,12 +40,14 @@ public sealed class SessionReader : IDisposable
     /// <summary>One page of index entries matching <paramref name="query"/>, and how many match in all.</summary>
     public (long Total, IReadOnlyList<SessionIndexEntry> Items) Query(SessionQuery query, int offset, int limit)
     {
+        if (LocatorQuery.TryRun(this, query, offset, limit) is { } answer) return answer;
         var total = Count(query);
         return (total, Page(query, offset, limit));
     }
 
     public long Count(SessionQuery query)
     {
+        if (LocatorQuery.TryRun(this, query, 0, 0) is { } answer) return answer.Total;
         using var command = Connection.CreateCommand();
         if (!query.HasFilters)
         {
@@ -57,6 +60,7 @@ public sealed class SessionReader : IDisposable
 
     public IReadOnlyList<SessionIndexEntry> Page(SessionQuery query, int offset, int limit)
     {
+        if (LocatorQuery.TryRun(this, query, offset, limit) is { } answer) return answer.Items;
         var items = new List<SessionIndexEntry>(Math.Min(limit, 1024));
         foreach (var entry in Entries(query, offset, limit)) items.Add(entry);
         return items;

@@ -56,6 +56,7 @@ public static class SessionRecovery
         if (SessionFiles.IsLockedElsewhere(directory)) throw new SessionException($"Session '{sessionId}' is being recorded by another process.");
         var path = Path.Combine(directory, SessionDatabase.FileName);
         SessionStore.ReleasePooledConnections(path);
+        store.Locators.Forget(path);
         var lockStream = SessionFiles.AcquireLock(directory);
         try
         {
@@ -127,6 +128,8 @@ public static class SessionRecovery
         finally
         {
             SessionFiles.ReleaseLock(lockStream, directory);
+            // A query during the rebuild may have started loading rows that salvage since renumbered.
+            store.Locators.Forget(path);
         }
     }
 

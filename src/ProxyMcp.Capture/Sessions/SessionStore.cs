@@ -24,6 +24,9 @@ public sealed class SessionStore
 
     public TimeProvider Time { get; }
 
+    /// <summary>In-memory URL/locator columns of big sessions, for fast substring filters.</summary>
+    internal LocatorCache Locators { get; init; } = new();
+
     internal ActiveSession? Active
     {
         get => _active;
@@ -130,6 +133,7 @@ public sealed class SessionStore
         if (info.LinkTarget is not null) throw new SessionException($"Refusing to delete '{directory}': it is a link, not a session folder.");
         if (SessionFiles.IsLockedElsewhere(directory)) throw new SessionException($"Session '{sessionId}' is being recorded by another process.");
         ReleasePooledConnections(Path.Combine(directory, SessionDatabase.FileName));
+        Locators.Forget(Path.Combine(directory, SessionDatabase.FileName));
         try
         {
             Directory.Delete(directory, recursive: true);
