@@ -12,6 +12,8 @@ namespace ProxyMcp.Capture.Sessions;
 internal sealed class LocatorCache
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    // Sessions whose columns did not fit (or could not be read): not retried on every query, only after Forget.
+    private readonly ConcurrentDictionary<string, bool> _refused = new(StringComparer.Ordinal);
     private readonly Lock _timerGate = new();
     private Timer? _idleTimer;
 
@@ -32,7 +34,7 @@ internal sealed class LocatorCache
         result = default;
         if (!_entries.TryGetValue(databasePath, out var entry))
         {
-            if (RowCount(connection) >= MinRows) StartLoading(databasePath);
+            if (!_refused.ContainsKey(databasePath) && RowCount(connection) >= MinRows) StartLoading(databasePath);
             return false;
         }
         lock (entry.Gate)
@@ -43,7 +45,7 @@ internal sealed class LocatorCache
             if (!columns.CatchUp(connection, transaction, MaxBytesFor(entry)))
             {
                 // Grown past the budget: let SQL answer from now on.
-                Forget(databasePath);
+                Refuse(databasePath);
                 return false;
             }
             result = use(columns, transaction);
@@ -52,10 +54,23 @@ internal sealed class LocatorCache
         }
     }
 
-    /// <summary>Drops what is held for a database (deleted, recovered or rewritten).</summary>
+    /// <summary>Drops what is held for a database (deleted, recovered or rewritten); a later query may load it again.</summary>
     public void Forget(string databasePath)
     {
+        _refused.TryRemove(databasePath, out _);
+        Drop(databasePath);
+    }
+
+    private void Drop(string databasePath)
+    {
         if (_entries.TryRemove(databasePath, out var entry)) entry.Cancel.Cancel();
+    }
+
+    /// <summary>Drops a session that does not fit or cannot be read, and keeps it out until it is forgotten.</summary>
+    private void Refuse(string databasePath)
+    {
+        _refused[databasePath] = true;
+        Drop(databasePath);
     }
 
     /// <summary>Starts loading a session unless it is held or loading; for tests, the task that completes when it is.</summary>
@@ -70,6 +85,8 @@ internal sealed class LocatorCache
 
     internal bool Holds(string databasePath) => _entries.TryGetValue(databasePath, out var entry) && entry.Columns is not null;
 
+    internal bool IsRefused(string databasePath) => _refused.ContainsKey(databasePath);
+
     private void Load(string databasePath, Entry entry)
     {
         var columns = new LocatorColumns();
@@ -80,14 +97,20 @@ internal sealed class LocatorCache
             using var transaction = connection.BeginTransaction(deferred: true);
             if (!columns.CatchUp(connection, transaction, MaxBytesFor(entry), entry.Cancel.Token))
             {
-                Forget(databasePath);
+                Refuse(databasePath);
                 return;
             }
         }
+        catch (OperationCanceledException)
+        {
+            // Forgotten while loading (deleted, recovered, idle): nothing to keep.
+            Drop(databasePath);
+            return;
+        }
         catch (Exception)
         {
-            // A session being deleted or recovered, or a damaged file: SQL answers, with its own error if there is one.
-            Forget(databasePath);
+            // A damaged or vanished file: SQL answers, with its own error if there is one; recovery forgets the refusal.
+            Refuse(databasePath);
             return;
         }
         columns.TrimExcess();
@@ -119,7 +142,7 @@ internal sealed class LocatorCache
         {
             if (used + bytes <= BudgetBytes) break;
             if (_entries.TryGetValue(path, out var entry) && entry.Columns is { } columns) used -= columns.SizeBytes;
-            Forget(path);
+            Drop(path);
         }
     }
 
@@ -136,7 +159,7 @@ internal sealed class LocatorCache
         var cutoff = Environment.TickCount64 - (long)IdleLifetime.TotalMilliseconds;
         foreach (var (path, entry) in _entries)
         {
-            if (entry.Columns is not null && entry.LastUsed < cutoff) Forget(path);
+            if (entry.Columns is not null && entry.LastUsed < cutoff) Drop(path);
         }
         lock (_timerGate)
         {

@@ -114,8 +114,14 @@ public sealed class LocatorQueryTests : IAsyncLifetime
         var path = DatabasePath(store);
         await store.Locators.StartLoading(path);
         Assert.False(store.Locators.Holds(path));
+        Assert.True(store.Locators.IsRefused(path));
         var query = new SessionQuery { UrlContains = "/users/" };
         Assert.Equal(Run(_sql, query, 0, 20), Run(store, query, 0, 20));
+        // Refused once, not reloaded on every query.
+        Run(store, query, 0, 20);
+        Assert.False(store.Locators.Holds(path));
+        Assert.True(store.Locators.IsRefused(path));
+        using (var reader = store.Open(_id)) Assert.Null(LocatorQuery.TryRun(reader, query, 0, 10));
     }
 
     [Fact]
