@@ -84,7 +84,14 @@ public static class HarExport
               LEFT JOIN bodies rb ON rb.id = e.seq * 2 LEFT JOIN bodies sb ON sb.id = e.seq * 2 + 1
               """
             : " FROM exchanges e JOIN details d ON d.seq = e.seq";
-        command.CommandText = $"SELECT {SessionReader.EntryColumns}, {SessionReader.DetailColumns}{bodies} WHERE {where} ORDER BY {options.Query.OrderBy}";
+        // A preview is only written when its side has no stored body: otherwise it is not read at all (up to 4,096
+        // characters a side that every entry would copy out of SQLite and the collector would then sweep).
+        var detailColumns = options.IncludeBodies
+            ? SessionReader.DetailColumns
+                .Replace("d.request_preview", "CASE WHEN rb.id IS NULL THEN d.request_preview ELSE '' END", StringComparison.Ordinal)
+                .Replace("d.response_preview", "CASE WHEN sb.id IS NULL THEN d.response_preview END", StringComparison.Ordinal)
+            : SessionReader.DetailColumns;
+        command.CommandText = $"SELECT {SessionReader.EntryColumns}, {detailColumns}{bodies} WHERE {where} ORDER BY {options.Query.OrderBy}";
         command.Parameters.AddWithValue("$inline", InlineBodyBytes);
         using var reader = command.ExecuteReader();
         long count = 0;
@@ -142,7 +149,9 @@ public static class HarExport
     /// </summary>
     private sealed class EntryBatch
     {
-        private const int MaxEntries = 512;
+        // 128, not more: every young collection copies the entries in flight, and bigger batches kept more of them alive
+        // (512 exported 6–10 % slower here, 48 no faster).
+        private const int MaxEntries = 128;
         private const long MaxInlineBytes = 16 * 1024 * 1024;
 
         private readonly List<EntryItem> _items = new(MaxEntries);
