@@ -70,6 +70,10 @@ var har = Path.Combine(directory, sessionId + ".har");
 if (!skipExport)
 {
 GC.Collect();
+var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+var gen0Before = GC.CollectionCount(0);
+var gen1Before = GC.CollectionCount(1);
+var gen2Before = GC.CollectionCount(2);
 var exportClock = Stopwatch.StartNew();
 var peak = new PeakMemory();
 long exported;
@@ -80,7 +84,9 @@ using (var session = store.Open(sessionId))
 exportClock.Stop();
 peak.Stop();
 Console.WriteLine($"export: {exported:N0} entries in {exportClock.Elapsed.TotalSeconds:N1} s = {exported / exportClock.Elapsed.TotalSeconds:N0} entries/s, "
-    + $"HAR {new FileInfo(har).Length / 1048576.0:N0} MiB, peak working set {peak.PeakMiB:N0} MiB (start {peak.StartMiB:N0} MiB)");
+    + $"HAR {new FileInfo(har).Length / 1048576.0:N0} MiB, peak working set {peak.PeakMiB:N0} MiB (start {peak.StartMiB:N0} MiB), "
+    + $"allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)Math.Max(1, exported):N0} B/entry, "
+    + $"collections gen0/1/2 {GC.CollectionCount(0) - gen0Before}/{GC.CollectionCount(1) - gen1Before}/{GC.CollectionCount(2) - gen2Before}");
 }
 
 if (skipImport)
