@@ -99,13 +99,17 @@ if (skipImport)
     return;
 }
 GC.Collect();
+var importAllocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+var importGen0 = GC.CollectionCount(0);
+var importGen1 = GC.CollectionCount(1);
 var importClock = Stopwatch.StartNew();
 var importPeak = new PeakMemory();
 var imported = await HarImport.RunAsync(store, new HarImportOptions { HarFile = har, MaxDiskMb = 1_000_000 }, progress: null, default);
 importClock.Stop();
 importPeak.Stop();
 Console.WriteLine($"import: {imported.Summary.ImportedEntries:N0} entries in {importClock.Elapsed.TotalSeconds:N1} s = {imported.Summary.ImportedEntries / importClock.Elapsed.TotalSeconds:N0} entries/s, "
-    + $"peak working set {importPeak.PeakMiB:N0} MiB");
+    + $"peak working set {importPeak.PeakMiB:N0} MiB, allocated {(GC.GetTotalAllocatedBytes(precise: true) - importAllocatedBefore) / (double)Math.Max(1, imported.Summary.ImportedEntries):N0} B/entry, "
+    + $"collections gen0/1 {GC.CollectionCount(0) - importGen0}/{GC.CollectionCount(1) - importGen1}");
 
 if (!keep)
 {
