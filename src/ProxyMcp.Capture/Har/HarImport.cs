@@ -58,6 +58,8 @@ public static class HarImport
         if (options.StorageDir is not null) store.UseRoot(options.StorageDir);
         var name = options.SessionName ?? "har-import-" + Path.GetFileNameWithoutExtension(source);
         var (manifest, directory, connection) = store.Create(name, CaptureProfile.Full, options.MaxDiskMb, origin: "har");
+        // Rows go in without the secondary indexes; they are built once, sorted, after the last row.
+        SessionDatabase.Execute(connection, SessionDatabase.DropExchangeIndexes);
         var lockStream = SessionFiles.AcquireLock(directory);
         var databasePath = Path.Combine(directory, SessionDatabase.FileName);
         var maxBytes = (long)Math.Min(options.MaxDiskMb * 1024 * 1024, long.MaxValue / 2);
@@ -125,6 +127,7 @@ public static class HarImport
             {
                 transaction?.Dispose();
             }
+            SessionDatabase.Execute(connection, SessionDatabase.CreateExchangeIndexes);
             long indexed = 0;
             while (SearchIndexer.IndexDeferredSlice(connection, IndexSlice, cancellationToken) is > 0 and var slice)
             {

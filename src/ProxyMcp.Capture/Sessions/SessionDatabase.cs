@@ -117,6 +117,7 @@ public static class SessionDatabase
 
         using var transaction = connection.BeginTransaction();
         Execute(connection, Schema, transaction);
+        Execute(connection, CreateExchangeIndexes, transaction);
         CreateSearchTables(connection, transaction);
         Execute(connection, $"PRAGMA application_id={ApplicationId}; PRAGMA user_version={SchemaVersion};", transaction);
         transaction.Commit();
@@ -134,6 +135,23 @@ public static class SessionDatabase
             CREATE VIRTUAL TABLE IF NOT EXISTS locator_index USING fts5(locator, content='', columnsize=0, detail=none, tokenize='trigram');
             """, transaction);
     }
+
+    /// <summary>
+    /// The secondary indexes of <c>exchanges</c>. A HAR import drops them while it inserts and builds them afterwards
+    /// (one sort each instead of a million random B-tree inserts); recovery recreates any that are missing.
+    /// </summary>
+    internal const string CreateExchangeIndexes = """
+        CREATE INDEX IF NOT EXISTS exchanges_time ON exchanges(timestamp);
+        CREATE INDEX IF NOT EXISTS exchanges_id ON exchanges(exchange_id);
+        CREATE INDEX IF NOT EXISTS exchanges_method ON exchanges(method, timestamp);
+        CREATE INDEX IF NOT EXISTS exchanges_status ON exchanges(status_code, timestamp);
+        CREATE INDEX IF NOT EXISTS exchanges_host ON exchanges(hostname, method, timestamp);
+        """;
+
+    internal const string DropExchangeIndexes = """
+        DROP INDEX IF EXISTS exchanges_time; DROP INDEX IF EXISTS exchanges_id; DROP INDEX IF EXISTS exchanges_method;
+        DROP INDEX IF EXISTS exchanges_status; DROP INDEX IF EXISTS exchanges_host;
+        """;
 
     private const string Schema = """
         CREATE TABLE session(
@@ -175,11 +193,6 @@ public static class SessionDatabase
             has_request_body INTEGER NOT NULL DEFAULT 0,
             has_response_body INTEGER NOT NULL DEFAULT 0,
             source TEXT);
-        CREATE INDEX exchanges_time ON exchanges(timestamp);
-        CREATE INDEX exchanges_id ON exchanges(exchange_id);
-        CREATE INDEX exchanges_method ON exchanges(method, timestamp);
-        CREATE INDEX exchanges_status ON exchanges(status_code, timestamp);
-        CREATE INDEX exchanges_host ON exchanges(hostname, method, timestamp);
 
         CREATE TABLE details(
             seq INTEGER PRIMARY KEY,

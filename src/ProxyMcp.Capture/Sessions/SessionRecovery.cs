@@ -93,6 +93,8 @@ public static class SessionRecovery
                     }
                 }
 
+                // An import killed before its last row has no secondary indexes yet.
+                SessionDatabase.Execute(connection, SessionDatabase.CreateExchangeIndexes);
                 var before = SessionStore.ReadManifest(connection) ?? throw new SessionException($"Session '{sessionId}' has no session record.");
                 var interrupted = before.Status == SessionStatus.Active;
                 RebuildSearch(connection, progress, cancellationToken);

@@ -166,6 +166,10 @@ public sealed class HarExportImportTests : IAsyncLifetime
 
         using var reader = _store.Open(imported.Manifest.Id);
         Assert.Equal(0L, Convert.ToInt64(SessionDatabase.Scalar(reader.Connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture));
+        // The secondary indexes dropped for the bulk insert are all back.
+        Assert.Equal(5L, Convert.ToInt64(SessionDatabase.Scalar(reader.Connection,
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('exchanges_time', 'exchanges_id', 'exchanges_method', 'exchanges_status', 'exchanges_host')"),
+            System.Globalization.CultureInfo.InvariantCulture));
         // With nothing left unindexed, a substring filter can only find these through the trigram index.
         Assert.Equal(3, reader.Query(new SessionQuery { UrlContains = "api.test" }, 0, 10).Total);
         var found = BodySearch.Run(reader, new BodySearchOptions { Text = "quoted" });

@@ -25,7 +25,8 @@ public sealed class SessionRecoveryTests
         {
             connection.Open();
             using var wipe = connection.CreateCommand();
-            wipe.CommandText = "INSERT INTO text_index(text_index) VALUES('delete-all'); INSERT INTO locator_index(locator_index) VALUES('delete-all'); DELETE FROM hosts;";
+            wipe.CommandText = "INSERT INTO text_index(text_index) VALUES('delete-all'); INSERT INTO locator_index(locator_index) VALUES('delete-all'); DELETE FROM hosts;"
+                + " DROP INDEX exchanges_id; DROP INDEX exchanges_status;";
             wipe.ExecuteNonQuery();
         }
         SessionStore.ReleasePooledConnections(database);
@@ -45,6 +46,10 @@ public sealed class SessionRecoveryTests
         Assert.Equal(11, reader.Count(new SessionQuery { UrlContains = "/path/17" })); // 17, 170-179
         Assert.Equal(50, reader.Count(new SessionQuery { HostnameContains = "host1" }));
         Assert.Equal(SessionStatus.Clean, store.Get(id).RecoveryState);
+        // Missing secondary indexes (an import killed before its last row) are recreated.
+        Assert.Equal(5L, Convert.ToInt64(SessionDatabase.Scalar(reader.Connection,
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('exchanges_time', 'exchanges_id', 'exchanges_method', 'exchanges_status', 'exchanges_host')"),
+            System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
