@@ -11,6 +11,11 @@ namespace ProxyMcp.Tests.EndToEnd;
 /// <summary>The built program over real stdio.</summary>
 public sealed class StdioProgramTests
 {
+    // The SDK client probes server/discover and, after 5 s without an answer, falls back to initialize; on a loaded CI
+    // machine a cold Debug start can take longer, and the late discover answer then made the server refuse the
+    // initialize (seen once in CI). A generous probe lets the slow start finish instead.
+    private static McpClientOptions ClientOptions => new() { DiscoverProbeTimeout = TimeSpan.FromSeconds(60) };
+
     private static async Task DriveLifecycleAsync(McpClient client)
     {
         var start = ToolCall.From(await client.CallToolAsync("proxy_start", cancellationToken: TestTimeout.Token())).AssertSuccess();
@@ -36,7 +41,7 @@ public sealed class StdioProgramTests
             StandardErrorLines = line => { lock (stderr) stderr.Add(line); },
         }, NullLoggerFactory.Instance);
 
-        await using (var client = await McpClient.CreateAsync(transport, loggerFactory: NullLoggerFactory.Instance, cancellationToken: TestTimeout.Token()))
+        await using (var client = await McpClient.CreateAsync(transport, ClientOptions, NullLoggerFactory.Instance, TestTimeout.Token()))
         {
             Assert.Equal("proxy", client.ServerInfo?.Name);
             await DriveLifecycleAsync(client);
@@ -55,7 +60,7 @@ public sealed class StdioProgramTests
 
         await using (var client = await McpClient.CreateAsync(
             new StreamClientTransport(process.StandardInput.BaseStream, stdout, NullLoggerFactory.Instance),
-            loggerFactory: NullLoggerFactory.Instance, cancellationToken: TestTimeout.Token()))
+            ClientOptions, NullLoggerFactory.Instance, TestTimeout.Token()))
         {
             await DriveLifecycleAsync(client);
             // Leave the proxy running: the process must stop it on its own when stdin closes.
