@@ -97,7 +97,12 @@ public sealed class InterceptorToolTests
 
         var exited = await WaitUntilExitedAsync(server, targetId);
         var exitedDetails = exited.GetProperty("details");
-        Assert.True(exitedDetails.GetProperty("exitCode").GetInt32() == 0, exitedDetails.ToString());
+        if (exitedDetails.GetProperty("exitCode").GetInt32() != 0)
+        {
+            // Say what the proxy saw of the failed request, not only curl's side.
+            var seen = (await server.CallAsync("proxy_list_traffic", new { url_filter = "/through-proxy" })).Json.ToString();
+            Assert.Fail(exitedDetails + "\nproxy traffic: " + seen);
+        }
         Assert.Equal("GET /through-proxy ", exitedDetails.GetProperty("stdoutTail").GetString());
         Assert.Equal("curl -sS " + new Uri(origin.BaseUrl, "/through-proxy"), exited.GetProperty("description").GetString());
 
