@@ -198,6 +198,24 @@ public sealed class ForwardingTests : OriginBehindProxy
     }
 
     [Fact]
+    public async Task A_slow_body_over_http2_on_both_sides_arrives_whole()
+    {
+        // The proxy flushes the head to the client early when the origin's first body bytes are late; over HTTP/2 on
+        // both sides the body must still arrive whole and the exchange carry no error.
+        using var client = Proxy.CreateClient(HttpVersion.Version20);
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync($"{Origin.HttpsUrl}/slow-body?chunks=3&interval_ms=200");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(new Version(2, 0), response.Version);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.Equal(OriginServer.SlowBodyChunk(0) + OriginServer.SlowBodyChunk(1) + OriginServer.SlowBodyChunk(2), text);
+        }
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path.StartsWith("/slow-body") && e.HttpVersion == "HTTP/2");
+        Assert.Null(exchange.Error);
+    }
+
+    [Fact]
     public async Task AnOrigin_slower_than_the_timeout_gives_504()
     {
         await using var impatient = await RunningProxy.StartAsync(new ProxyOptions { UpstreamTimeout = TimeSpan.FromMilliseconds(500) });
