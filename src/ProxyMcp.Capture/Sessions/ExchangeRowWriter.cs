@@ -177,12 +177,18 @@ internal sealed class ExchangeRowWriter : IDisposable
     internal static string Locator(string url, string hostname, string path, string id, string? rule)
     {
         var builder = new System.Text.StringBuilder(url, url.Length + id.Length + 64);
-        if (!url.Contains(hostname, StringComparison.OrdinalIgnoreCase)) builder.Append('\n').Append(hostname);
-        if (!url.Contains(path, StringComparison.OrdinalIgnoreCase)) builder.Append('\n').Append(path);
+        if (!UrlHolds(url, hostname)) builder.Append('\n').Append(hostname);
+        if (!UrlHolds(url, path)) builder.Append('\n').Append(path);
         builder.Append('\n').Append(id);
         if (rule is not null) builder.Append('\n').Append(rule);
         return builder.ToString();
     }
+
+    /// <summary>
+    /// True when <paramref name="part"/> (hostname or path) is inside the URL, so a <c>text</c> needle found in it is found
+    /// in the URL too and the locator need not hold it again. The trigram locator and the in-memory columns both use it.
+    /// </summary>
+    internal static bool UrlHolds(string url, string part) => url.Contains(part, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A hostname was added by a transaction that then rolled back: forget it so the next insert retries.</summary>
     public void ForgetHostsAfterRollback()

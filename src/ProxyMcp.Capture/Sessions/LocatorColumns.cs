@@ -88,8 +88,8 @@ internal sealed class LocatorColumns
             _hostIds.Add(hostname, hostId = _hostNames.Count);
             _hostNames.Add(hostname);
         }
-        var hostnameInUrl = url.Contains(hostname, StringComparison.OrdinalIgnoreCase);
-        var pathInUrl = url.Contains(path, StringComparison.OrdinalIgnoreCase);
+        var hostnameInUrl = ExchangeRowWriter.UrlHolds(url, hostname);
+        var pathInUrl = ExchangeRowWriter.UrlHolds(url, path);
         var worstCase = (long)(url.Length + exchangeId.Length + (matchedRuleId?.Length ?? 0)
             + (hostnameInUrl ? 0 : hostname.Length) + (pathInUrl ? 0 : path.Length)) * 3 + 5;
         if (!EnsureCapacity(worstCase, maxBytes)) return false;

@@ -41,13 +41,17 @@ public sealed class SessionReader : IDisposable
     public (long Total, IReadOnlyList<SessionIndexEntry> Items) Query(SessionQuery query, int offset, int limit)
     {
         if (LocatorQuery.TryRun(this, query, offset, limit) is { } answer) return answer;
-        var total = Count(query);
-        return (total, Page(query, offset, limit));
+        return (SqlCount(query), SqlPage(query, offset, limit));
     }
 
-    public long Count(SessionQuery query)
+    public long Count(SessionQuery query) =>
+        LocatorQuery.TryRun(this, query, 0, 0) is { } answer ? answer.Total : SqlCount(query);
+
+    public IReadOnlyList<SessionIndexEntry> Page(SessionQuery query, int offset, int limit) =>
+        LocatorQuery.TryRun(this, query, offset, limit) is { } answer ? answer.Items : SqlPage(query, offset, limit);
+
+    private long SqlCount(SessionQuery query)
     {
-        if (LocatorQuery.TryRun(this, query, 0, 0) is { } answer) return answer.Total;
         using var command = Connection.CreateCommand();
         if (!query.HasFilters)
         {
@@ -58,9 +62,8 @@ public sealed class SessionReader : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    public IReadOnlyList<SessionIndexEntry> Page(SessionQuery query, int offset, int limit)
+    private List<SessionIndexEntry> SqlPage(SessionQuery query, int offset, int limit)
     {
-        if (LocatorQuery.TryRun(this, query, offset, limit) is { } answer) return answer.Items;
         var items = new List<SessionIndexEntry>(Math.Min(limit, 1024));
         foreach (var entry in Entries(query, offset, limit)) items.Add(entry);
         return items;
