@@ -5,9 +5,9 @@ namespace ProxyMcp.Capture.Sessions;
 
 /// <summary>
 /// The <see cref="LocatorColumns"/> of big sessions, per database file, within one memory budget. A session is
-/// loaded in the background the first time a substring filter is asked of it (that query, and any until the load
-/// ends, runs in SQL), then kept current by reading only the rows stored since. Least recently used sessions make
-/// room for new ones; a session not queried for <see cref="IdleLifetime"/> is dropped.
+/// loaded in the background the first time it is queried (that query, and any until the load ends, runs in SQL),
+/// then kept current by reading only the rows stored since. Least recently used sessions make room for new ones; a
+/// session not queried for <see cref="IdleLifetime"/> is dropped.
 /// </summary>
 internal sealed class LocatorCache
 {
@@ -34,7 +34,7 @@ internal sealed class LocatorCache
         result = default;
         if (!_entries.TryGetValue(databasePath, out var entry))
         {
-            if (!_refused.ContainsKey(databasePath) && RowCount(connection) >= MinRows) StartLoading(databasePath);
+            Warm(databasePath, connection);
             return false;
         }
         lock (entry.Gate)
@@ -52,6 +52,16 @@ internal sealed class LocatorCache
             transaction.Commit();
             return result is not null;
         }
+    }
+
+    /// <summary>
+    /// Starts loading a big session that is not held yet. Any query of a big session calls it, so the columns are
+    /// usually ready by the time a substring filter comes rather than loading only when the first one arrives.
+    /// </summary>
+    public void Warm(string databasePath, SqliteConnection connection)
+    {
+        if (!_entries.ContainsKey(databasePath) && !_refused.ContainsKey(databasePath) && RowCount(connection) >= MinRows)
+            StartLoading(databasePath);
     }
 
     /// <summary>Drops what is held for a database (deleted, recovered or rewritten); a later query may load it again.</summary>
@@ -84,6 +94,9 @@ internal sealed class LocatorCache
     }
 
     internal bool Holds(string databasePath) => _entries.TryGetValue(databasePath, out var entry) && entry.Columns is not null;
+
+    /// <summary>True from the start of a load until what it read is held or given up.</summary>
+    internal bool IsLoading(string databasePath) => _entries.TryGetValue(databasePath, out var entry) && !entry.Loading.IsCompleted;
 
     internal bool IsRefused(string databasePath) => _refused.ContainsKey(databasePath);
 

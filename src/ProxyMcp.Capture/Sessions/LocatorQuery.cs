@@ -15,7 +15,12 @@ internal static class LocatorQuery
     /// <summary>The total and the page, or null when the session's columns are not held (SQL answers then).</summary>
     public static (long Total, IReadOnlyList<SessionIndexEntry> Items)? TryRun(SessionReader reader, SessionQuery query, long offset, int limit)
     {
-        if (query.UrlContains is null && query.Text is null) return null;
+        if (query.UrlContains is null && query.Text is null)
+        {
+            // SQL's indexes answer this one; load the columns for the substring filters that tend to follow.
+            reader.Store.Locators.Warm(reader.DatabasePath, reader.Connection);
+            return null;
+        }
         return reader.Store.Locators.TryUse(reader.DatabasePath, reader.Connection,
             (columns, transaction) => Run(columns, reader.Connection, transaction, query, offset, limit), out var answer)
             ? answer

@@ -135,6 +135,22 @@ public sealed class LocatorQueryTests : IAsyncLifetime
         Assert.Equal(Run(_sql, query, 0, 20), Run(store, query, 0, 20));
     }
 
+    [Fact]
+    public async Task Any_query_of_a_big_session_starts_the_load_so_substring_filters_find_it_ready()
+    {
+        var store = new SessionStore(_temp.Path) { Locators = new LocatorCache { MinRows = 1_000 } };
+        var path = DatabasePath(store);
+        using (var reader = store.Open(_id)) reader.Query(new SessionQuery { StatusCode = 404 }, 0, 10);
+        Assert.True(store.Locators.IsLoading(path) || store.Locators.Holds(path), "a plain query of a big session did not start the load");
+        await store.Locators.StartLoading(path);
+        Assert.True(store.Locators.Holds(path));
+
+        var small = new SessionStore(_temp.Path) { Locators = new LocatorCache { MinRows = 3_001 } };
+        using (var reader = small.Open(_id)) reader.Query(new SessionQuery { Method = "GET" }, 0, 10);
+        Assert.False(small.Locators.Holds(path));
+        Assert.False(small.Locators.IsLoading(path));
+    }
+
     private string DatabasePath(SessionStore store) => Path.Combine(store.DirectoryOf(_id), SessionDatabase.FileName);
 
     private (long Total, string Ids) Run(SessionStore store, SessionQuery query, int offset, int limit)
