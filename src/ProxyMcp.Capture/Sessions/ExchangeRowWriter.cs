@@ -186,7 +186,7 @@ internal sealed class ExchangeRowWriter : IDisposable
 
     /// <summary>
     /// True when <paramref name="part"/> (hostname or path) is inside the URL, so a <c>text</c> needle found in it is found
-    /// in the URL too and the locator need not hold it again. The trigram locator and the in-memory columns both use it.
+    /// in the URL too and the trigram locator need not hold it again (the index folds case, and LIKE confirms every hit).
     /// </summary>
     internal static bool UrlHolds(string url, string part) => url.Contains(part, StringComparison.OrdinalIgnoreCase);
 

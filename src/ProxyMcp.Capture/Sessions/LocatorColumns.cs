@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ProxyMcp.Capture.Sessions;
 
@@ -28,8 +29,10 @@ internal sealed class LocatorColumns
     private ushort[] _methods = new ushort[1024];
     private int[] _hosts = new int[1024];
     private readonly Dictionary<string, ushort> _methodIds = new(StringComparer.Ordinal);
+    private readonly List<byte[]> _methodBytes = [];
     private readonly Dictionary<string, int> _hostIds = new(StringComparer.Ordinal);
     private readonly List<string> _hostNames = [];
+    private readonly List<byte[]> _hostBytes = [];
 
     /// <summary>Rows held.</summary>
     public int Count { get; private set; }
@@ -49,68 +52,128 @@ internal sealed class LocatorColumns
     /// Reads the rows after <see cref="LastSeq"/>; returns false (keeping what was read) when holding them would pass
     /// <paramref name="maxBytes"/> or the 2 GiB a single buffer can hold.
     /// </summary>
+    /// <remarks>
+    /// Reads through SQLite's own statement API rather than a data reader: each text column arrives as a span of
+    /// the UTF-8 bytes SQLite holds, copied once into the buffer, instead of six strings per row decoded from UTF-8
+    /// and encoded back (most of the time of loading a million rows).
+    /// </remarks>
     public bool CatchUp(SqliteConnection connection, SqliteTransaction transaction, long maxBytes, CancellationToken cancellationToken = default)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        // The statement runs on the connection's handle, inside the transaction already begun on it.
+        _ = transaction;
+        const string sql = """
             SELECT seq, timestamp, url, hostname, path, exchange_id, matched_rule_id, method, status_code FROM exchanges
-            WHERE seq > $after ORDER BY seq
+            WHERE seq > ?1 ORDER BY seq
             """;
-        command.Parameters.AddWithValue("$after", LastSeq);
-        using var reader = command.ExecuteReader();
-        var rows = 0;
-        while (reader.Read())
+        var database = connection.Handle!;
+        Check(database, raw.sqlite3_prepare_v2(database, sql, out var statement));
+        using (statement)
         {
-            if ((++rows & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
-            var url = reader.GetString(2);
-            var hostname = reader.GetString(3);
-            var path = reader.GetString(4);
-            var rule = reader.IsDBNull(6) ? null : reader.GetString(6);
-            var status = reader.IsDBNull(8) ? NoStatus : reader.GetInt32(8);
-            if (!Append(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(7), status, url, hostname, path, reader.GetString(5), rule, maxBytes))
-                return false;
+            Check(database, raw.sqlite3_bind_int64(statement, 1, LastSeq));
+            var rows = 0;
+            int step;
+            while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                if ((++rows & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
+                // Each column's type is read before its value: reading a value may convert it.
+                var hasRule = raw.sqlite3_column_type(statement, 6) != raw.SQLITE_NULL;
+                var hasStatus = raw.sqlite3_column_type(statement, 8) != raw.SQLITE_NULL;
+                var row = new StoredRow
+                {
+                    Seq = raw.sqlite3_column_int64(statement, 0),
+                    Timestamp = raw.sqlite3_column_int64(statement, 1),
+                    Url = raw.sqlite3_column_blob(statement, 2),
+                    Hostname = raw.sqlite3_column_blob(statement, 3),
+                    Path = raw.sqlite3_column_blob(statement, 4),
+                    ExchangeId = raw.sqlite3_column_blob(statement, 5),
+                    HasRule = hasRule,
+                    MatchedRuleId = hasRule ? raw.sqlite3_column_blob(statement, 6) : default,
+                    Method = raw.sqlite3_column_blob(statement, 7),
+                    Status = hasStatus ? raw.sqlite3_column_int(statement, 8) : NoStatus,
+                };
+                if (!Append(row, maxBytes)) return false;
+            }
+            if (step != raw.SQLITE_DONE) Check(database, step);
         }
         return true;
     }
 
-    /// <summary>Appends one row (its seq above every held one); false when the buffers would pass their bound.</summary>
-    public bool Append(long seq, long timestamp, string method, int status, string url, string hostname, string path, string exchangeId,
-        string? matchedRuleId, long maxBytes)
+    private static void Check(sqlite3 database, int result)
     {
-        if (!_methodIds.TryGetValue(method, out var methodId))
-        {
-            if (_methodIds.Count == ushort.MaxValue) return false;
-            _methodIds.Add(method, methodId = (ushort)_methodIds.Count);
-        }
-        if (!_hostIds.TryGetValue(hostname, out var hostId))
-        {
-            _hostIds.Add(hostname, hostId = _hostNames.Count);
-            _hostNames.Add(hostname);
-        }
-        var hostnameInUrl = ExchangeRowWriter.UrlHolds(url, hostname);
-        var pathInUrl = ExchangeRowWriter.UrlHolds(url, path);
-        var worstCase = (long)(url.Length + exchangeId.Length + (matchedRuleId?.Length ?? 0)
-            + (hostnameInUrl ? 0 : hostname.Length) + (pathInUrl ? 0 : path.Length)) * 3 + 5;
+        if (result != raw.SQLITE_OK) throw new SqliteException(raw.sqlite3_errmsg(database).utf8_to_string(), result);
+    }
+
+    /// <summary>One stored row as SQLite hands it over: UTF-8 bytes valid until the next step.</summary>
+    private readonly ref struct StoredRow
+    {
+        public long Seq { get; init; }
+        public long Timestamp { get; init; }
+        public ReadOnlySpan<byte> Url { get; init; }
+        public ReadOnlySpan<byte> Hostname { get; init; }
+        public ReadOnlySpan<byte> Path { get; init; }
+        public ReadOnlySpan<byte> ExchangeId { get; init; }
+        public bool HasRule { get; init; }
+        public ReadOnlySpan<byte> MatchedRuleId { get; init; }
+        public ReadOnlySpan<byte> Method { get; init; }
+        public int Status { get; init; }
+    }
+
+    /// <summary>Appends one row (its seq above every held one); false when the buffers would pass their bound.</summary>
+    private bool Append(in StoredRow stored, long maxBytes)
+    {
+        var methodId = MethodId(stored.Method);
+        if (methodId < 0) return false;
+        var hostId = HostId(stored.Hostname);
+        var worstCase = (long)stored.Url.Length + stored.Hostname.Length + stored.Path.Length + stored.ExchangeId.Length
+            + stored.MatchedRuleId.Length + 5;
         if (!EnsureCapacity(worstCase, maxBytes)) return false;
 
         var row = Count;
-        _seqs[row] = seq;
-        _timestamps[row] = timestamp;
-        _methods[row] = methodId;
-        _statuses[row] = status;
+        _seqs[row] = stored.Seq;
+        _timestamps[row] = stored.Timestamp;
+        _methods[row] = (ushort)methodId;
+        _statuses[row] = stored.Status;
         _hosts[row] = hostId;
-        if (row > 0 && timestamp < _timestamps[row - 1]) InTimestampOrder = false;
+        if (row > 0 && stored.Timestamp < _timestamps[row - 1]) InTimestampOrder = false;
         _rowStarts[row] = _textLength;
-        Write(url);
+        var url = Write(stored.Url);
         _urlEnds[row] = _textLength - 1;
-        if (!hostnameInUrl) Write(hostname);
-        if (!pathInUrl) Write(path);
-        Write(exchangeId);
-        if (matchedRuleId is not null) Write(matchedRuleId);
+        // Hostname and path only when the URL lacks them: a needle found in them is then found in the URL too, as LIKE
+        // (ASCII case folding) sees it, because the check compares the folded bytes.
+        WriteUnlessInside(stored.Hostname, url);
+        WriteUnlessInside(stored.Path, url);
+        Write(stored.ExchangeId);
+        if (stored.HasRule) Write(stored.MatchedRuleId);
         Count = row + 1;
         _rowStarts[Count] = _textLength;
         return true;
+    }
+
+    /// <summary>The id of a method (a handful per session: a linear look-up of the bytes); -1 past 65,535 of them.</summary>
+    private int MethodId(ReadOnlySpan<byte> method)
+    {
+        for (var i = 0; i < _methodBytes.Count; i++)
+        {
+            if (method.SequenceEqual(_methodBytes[i])) return i;
+        }
+        if (_methodBytes.Count == ushort.MaxValue) return -1;
+        _methodBytes.Add(method.ToArray());
+        _methodIds.Add(Encoding.UTF8.GetString(method), (ushort)(_methodBytes.Count - 1));
+        return _methodBytes.Count - 1;
+    }
+
+    /// <summary>The id of a hostname; rows mostly repeat the previous row's host, so that is tried first.</summary>
+    private int HostId(ReadOnlySpan<byte> hostname)
+    {
+        if (Count > 0 && hostname.SequenceEqual(_hostBytes[_hosts[Count - 1]])) return _hosts[Count - 1];
+        var name = Encoding.UTF8.GetString(hostname);
+        if (!_hostIds.TryGetValue(name, out var hostId))
+        {
+            _hostIds.Add(name, hostId = _hostNames.Count);
+            _hostNames.Add(name);
+            _hostBytes.Add(hostname.ToArray());
+        }
+        return hostId;
     }
 
     /// <summary>
@@ -233,11 +296,26 @@ internal sealed class LocatorColumns
         return bytes;
     }
 
-    private void Write(string value)
+    /// <summary>Appends a field, ASCII lower-cased, and its NUL; returns the folded bytes as written.</summary>
+    private ReadOnlySpan<byte> Write(ReadOnlySpan<byte> value)
     {
-        var written = Encoding.UTF8.GetBytes(value, _text.AsSpan(_textLength));
-        LowerAscii(_text.AsSpan(_textLength, written));
-        _textLength += written;
+        var start = _textLength;
+        var target = _text.AsSpan(start, value.Length);
+        value.CopyTo(target);
+        LowerAscii(target);
+        _textLength += value.Length;
+        _text[_textLength++] = 0;
+        return _text.AsSpan(start, value.Length);
+    }
+
+    private void WriteUnlessInside(ReadOnlySpan<byte> value, ReadOnlySpan<byte> foldedUrl)
+    {
+        // Fold into the free space after the text (reserved by EnsureCapacity) and keep it only when the URL lacks it.
+        var folded = _text.AsSpan(_textLength, value.Length);
+        value.CopyTo(folded);
+        LowerAscii(folded);
+        if (foldedUrl.IndexOf(folded) >= 0) return;
+        _textLength += value.Length;
         _text[_textLength++] = 0;
     }
 

@@ -38,7 +38,7 @@ public sealed class LocatorQueryTests : IAsyncLifetime
         { "CAF\u00c9", null }, { "a_b%c", null }, { "_", null }, { "%", null }, { "u", null }, { "/items/1", null },
         { "nowhere-at-all", null }, { "?page=3", null }, { "", null },
         { null, "auth/token" }, { null, "rule-3" }, { null, "ID-0001" }, { null, "example" }, { null, "svc.internal.test/" },
-        { null, "host-only" }, { null, "-00" },
+        { null, "host-only" }, { null, "-00" }, { null, "\u00c9T\u00c9" }, { null, "\u00e9t\u00e9" },
         { "/orders/", "rule" }, { "example", "auth" },
     };
 
@@ -196,6 +196,14 @@ public sealed class LocatorQueryTests : IAsyncLifetime
             var exchange = SessionTestData.Exchange($"id-{i:D4}", url, method: random.Next(4) == 0 ? "POST" : "GET", status: status,
                 timestamp: 1_000_000_000 + i * 1000 + random.Next(-5_000, 5_000), rule: random.Next(5) == 0 ? $"rule-{random.Next(10)}" : null);
             if (random.Next(50) == 0) exchange = exchange with { Request = exchange.Request with { Hostname = "host-only.example" } };
+            // A hostname that differs from its URL's only in the case of a non-ASCII letter: LIKE, which folds ASCII
+            // only, finds "É" in the hostname and not in the URL, so the columns must keep this hostname too.
+            else if (random.Next(60) == 0)
+            {
+                var accented = SessionTestData.Exchange($"id-{i:D4}", "https://été.example/v1/users/1", status: status,
+                    timestamp: 1_000_000_000 + i * 1000);
+                exchange = accented with { Request = accented.Request with { Hostname = "ÉTÉ.example" } };
+            }
             yield return new PendingExchange(exchange);
         }
     }
