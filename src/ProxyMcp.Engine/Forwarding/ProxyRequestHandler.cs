@@ -383,23 +383,37 @@ internal sealed class ProxyRequestHandler(
     {
         var clientAborted = context.RequestAborted;
         var source = await response.Content.ReadAsStreamAsync(clientAborted);
-        // The origin's bytes are read straight into Kestrel's output buffers: one copy less than a stream-to-stream copy.
         var output = context.Response.BodyWriter;
-        var first = true;
+        // The first chunk goes through a rented buffer: when the origin is slow to send it, the head is flushed to the
+        // client first, and Kestrel refuses a flush between GetMemory and Advance (the response would start under
+        // memory it handed out). Every later chunk is read straight into Kestrel's output buffers.
+        byte[]? first = ArrayPool<byte>.Shared.Rent(CopyChunkBytes);
         while (true)
         {
             int read;
-            var memory = output.GetMemory(CopyChunkBytes);
+            Memory<byte> memory;
             try
             {
-                var pending = source.ReadAsync(memory, clientAborted);
-                // A slow origin: give the client the head now rather than when the first body bytes arrive.
-                if (first && !pending.IsCompleted) await output.FlushAsync(clientAborted);
-                first = false;
-                read = await pending;
+                if (first is not null)
+                {
+                    var pending = source.ReadAsync(first.AsMemory(0, CopyChunkBytes), clientAborted);
+                    // A slow origin: give the client the head now rather than when the first body bytes arrive.
+                    if (!pending.IsCompleted) await output.FlushAsync(clientAborted);
+                    read = await pending;
+                    memory = read == 0 ? Memory<byte>.Empty : output.GetMemory(read);
+                    first.AsSpan(0, read).CopyTo(memory.Span);
+                    ArrayPool<byte>.Shared.Return(first);
+                    first = null;
+                }
+                else
+                {
+                    memory = output.GetMemory(CopyChunkBytes);
+                    read = await source.ReadAsync(memory, clientAborted);
+                }
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
             {
+                if (first is not null) ArrayPool<byte>.Shared.Return(first);
                 if (clientAborted.IsCancellationRequested)
                     forwarding.Error = new ExchangeError(ExchangeErrorKind.ResponseBodyToClient, "The client closed the connection during the response");
                 else

@@ -197,6 +197,28 @@ public sealed class ForwardingTests : OriginBehindProxy
         Assert.Equal(OriginServer.SlowBodyChunk(0), Encoding.UTF8.GetString(buffer, 0, read));
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task A_head_sent_before_its_body_arrives_whole_over_http1(bool https, bool contentLength)
+    {
+        // The origin sends its head, then the body 150 ms later (as Python's http.server and many apps do): the proxy
+        // flushes the head to the client while it waits, and the body must still follow, whole, with no exchange error.
+        using var client = Proxy.CreateClient();
+        var origin = https ? Origin.HttpsUrl : Origin.HttpUrl;
+        var query = $"chunks=2&interval_ms=20&head_delay_ms=150&content_length={(contentLength ? 1 : 0)}";
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.GetAsync($"{origin}/slow-body?{query}&round={i}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(OriginServer.SlowBodyChunk(0) + OriginServer.SlowBodyChunk(1), await response.Content.ReadAsStringAsync());
+            var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Url.StartsWith(origin) && e.Request.Url.EndsWith($"{query}&round={i}"));
+            Assert.Null(exchange.Error);
+        }
+    }
+
     [Fact]
     public async Task A_slow_body_over_http2_on_both_sides_arrives_whole()
     {

@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ProxyMcp.TestSupport.Endpoints;
 
-/// <summary>/slow delays the response headers; /slow-body sends headers at once and then trickles the body.</summary>
+/// <summary>
+/// /slow delays the response headers; /slow-body sends headers at once and then trickles the body (after
+/// <c>head_delay_ms</c>, and with a Content-Length when <c>content_length=1</c>).
+/// </summary>
 internal static class SlowEndpoints
 {
     private const long MaxDelayMs = 10 * 60 * 1000;
@@ -43,12 +46,26 @@ internal static class SlowEndpoints
             return;
         }
 
+        if (!QueryValues.TryGet(context, "head_delay_ms", 0, 0, MaxDelayMs, out var headDelay))
+        {
+            await QueryValues.RejectAsync(context, "head_delay_ms", 0, MaxDelayMs).ConfigureAwait(false);
+            return;
+        }
+
         context.Response.ContentType = "text/plain; charset=utf-8";
+        if (context.Request.Query["content_length"] == "1")
+        {
+            long length = 0;
+            for (var i = 0; i < chunks; i++) length += System.Text.Encoding.UTF8.GetByteCount(OriginServer.SlowBodyChunk(i));
+            context.Response.ContentLength = length;
+        }
         await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         for (var i = 0; i < chunks; i++)
         {
-            if (i > 0)
-                await Task.Delay(TimeSpan.FromMilliseconds(interval), context.RequestAborted).ConfigureAwait(false);
+            var delay = i == 0 ? headDelay : interval;
+            if (delay > 0)
+                await Task.Delay(TimeSpan.FromMilliseconds(delay), context.RequestAborted).ConfigureAwait(false);
             await context.Response.WriteAsync(OriginServer.SlowBodyChunk(i), context.RequestAborted).ConfigureAwait(false);
             await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
         }
