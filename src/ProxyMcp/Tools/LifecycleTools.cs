@@ -22,7 +22,7 @@ public sealed class LifecycleTools(ProxyRuntime runtime)
         bool? insecure_upstream = null,
         [Description("Also start recording a persistent session (see proxy_session_start).")] bool persistence_enabled = false,
         [Description("Session name when persistence is on.")] string? session_name = null,
-        [Description("Session capture profile: preview (default) or full.")] [AllowedValues("preview", "full")] string? capture_profile = null,
+        [Description("Session capture profile: preview (default) or full.")] [AllowedValues("preview", "full")] string? capture_profile = "preview",
         [Description("Session storage root (sticky for the rest of the process).")] string? storage_dir = null,
         [Description("Session disk cap in MB (default 1024).")] double max_disk_mb = Capture.Sessions.SessionStartOptions.DefaultMaxDiskMb,
         CancellationToken cancellationToken = default)
@@ -78,7 +78,7 @@ public sealed class LifecycleTools(ProxyRuntime runtime)
     [Description("The proxy's CA certificate (PEM) and its SPKI SHA-256 fingerprint, to install as a trusted root on clients. Works before the first start.")]
     public CallToolResult GetCaCert(
         [Description("What to include: pem, fingerprint or both (default).")] [AllowedValues("pem", "fingerprint", "both")]
-        string? format = null)
+        string? format = "both")
     {
         var choice = ToolArguments.OptionalChoice(format, "format", "pem", "fingerprint", "both") ?? "both";
         var authority = runtime.GetOrCreateAuthority();

@@ -26,8 +26,18 @@ internal static class ToolArguments
     public static int? OptionalInteger(double? value, string name, int min, int max) =>
         value is { } v ? Integer(v, name, min, max) : null;
 
-    public static int NonNegative(double value, string name) =>
-        value < 0 ? throw new McpException($"{name} must be a whole number, 0 or more (got {Format(value)})") : Integer(value, name, 0, int.MaxValue);
+    /// <summary>
+    /// A page size or similar bound: a whole number, silently clamped into [min, max] as proxy-mcp clamps it, so a call
+    /// that worked there (limit 10000, offset -1) works here too.
+    /// </summary>
+    public static int Clamped(double value, string name, int min, int max)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value) || value != Math.Floor(value))
+        {
+            throw new McpException($"{name} must be a whole number (got {Format(value)})");
+        }
+        return (int)Math.Clamp(value, min, max);
+    }
 
     /// <summary>Null for a missing or blank string, which agents often send to mean "no filter".</summary>
     public static string? OptionalText(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

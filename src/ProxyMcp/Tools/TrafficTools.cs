@@ -20,7 +20,7 @@ public sealed class TrafficTools(ProxyRuntime runtime)
     [McpServerTool(Name = "proxy_list_traffic", ReadOnly = true)]
     [Description("List captured exchanges, oldest first, with optional filters. No bodies: use proxy_get_exchange for one exchange in full.")]
     public CallToolResult List(
-        [Description("Page size, 1-1000.")] [Range(1, MaxPage)] double limit = 50,
+        [Description("Page size, clamped to 1-1000 (default 50).")] double limit = 50,
         [Description("Exchanges to skip (after filtering).")] double offset = 0,
         [Description("Exact HTTP method, e.g. GET.")] string? method_filter = null,
         [Description("Case-insensitive substring of the URL.")] string? url_filter = null,
@@ -29,8 +29,8 @@ public sealed class TrafficTools(ProxyRuntime runtime)
         [Description("Which listener captured it: explicit or transparent.")] [AllowedValues("explicit", "transparent")]
         string? source_filter = null)
     {
-        var pageSize = ToolArguments.Integer(limit, "limit", 1, MaxPage);
-        var skip = ToolArguments.NonNegative(offset, "offset");
+        var pageSize = ToolArguments.Clamped(limit, "limit", 1, MaxPage);
+        var skip = ToolArguments.Clamped(offset, "offset", 0, int.MaxValue);
         var filter = new TrafficFilter
         {
             Method = ToolArguments.OptionalMethod(method_filter, "method_filter"),
@@ -67,12 +67,12 @@ public sealed class TrafficTools(ProxyRuntime runtime)
     [Description("Case-insensitive search of captured exchanges: URL, header names and values, request and response body previews. Oldest first.")]
     public CallToolResult Search(
         [Description("Text to look for.")] string query,
-        [Description("Max results, 1-1000.")] [Range(1, MaxPage)] double limit = 20,
+        [Description("Max results, clamped to 1-1000 (default 20).")] double limit = 20,
         [Description("Matches to skip, for paging.")] double offset = 0)
     {
         var text = ToolArguments.RequiredText(query, "query");
-        var pageSize = ToolArguments.Integer(limit, "limit", 1, MaxPage);
-        var skip = ToolArguments.NonNegative(offset, "offset");
+        var pageSize = ToolArguments.Clamped(limit, "limit", 1, MaxPage);
+        var skip = ToolArguments.Clamped(offset, "offset", 0, int.MaxValue);
 
         var (total, matches) = runtime.Capture.Search(text, (int)Math.Min((long)skip + pageSize, int.MaxValue));
         var results = new JsonArray();

@@ -13,10 +13,7 @@ public sealed class ToolValidationTests : IAsyncLifetime
 
     public static TheoryData<string, Dictionary<string, object?>, string> Cases => new()
     {
-        { "proxy_list_traffic", new() { ["limit"] = 0 }, "limit must be between 1 and 1000 (got 0)" },
-        { "proxy_list_traffic", new() { ["limit"] = 1001 }, "limit must be between 1 and 1000 (got 1001)" },
         { "proxy_list_traffic", new() { ["limit"] = 2.5 }, "limit must be a whole number (got 2.5)" },
-        { "proxy_list_traffic", new() { ["offset"] = -1 }, "offset must be a whole number, 0 or more (got -1)" },
         { "proxy_list_traffic", new() { ["status_filter"] = 42 }, "status_filter must be between 100 and 599 (got 42)" },
         { "proxy_list_traffic", new() { ["source_filter"] = "bogus" }, "unknown source_filter 'bogus' (expected explicit or transparent)" },
         { "proxy_list_traffic", new() { ["method_filter"] = "GE T" }, "method_filter must be an HTTP method such as GET or POST (got 'GE T')" },
@@ -28,7 +25,8 @@ public sealed class ToolValidationTests : IAsyncLifetime
         { "proxy_get_exchange", new() { ["exchange_id"] = " " }, "exchange_id must not be empty" },
         { "proxy_get_exchange", new() { ["exchange_id"] = "nope" }, "Exchange 'nope' not found" },
         { "proxy_search_traffic", new() { ["query"] = "" }, "query must not be empty" },
-        { "proxy_search_traffic", new() { ["query"] = "x", ["limit"] = 0 }, "limit must be between 1 and 1000 (got 0)" },
+        { "proxy_search_traffic", new() { ["query"] = "x", ["limit"] = 1.5 }, "limit must be a whole number (got 1.5)" },
+        { "proxy_query_session", new() { ["session_id"] = "20260101000000_abcdefgh", ["limit"] = 0.5 }, "limit must be a whole number (got 0.5)" },
         { "proxy_stop", new(), "Proxy is not running." },
     };
 
@@ -39,6 +37,17 @@ public sealed class ToolValidationTests : IAsyncLifetime
         var result = await _server.CallAsync(tool, arguments);
 
         Assert.Equal(message, result.AssertError());
+    }
+
+    [Theory]
+    [InlineData(0, -5, 1, 0)]
+    [InlineData(5000, 3, 1000, 3)]
+    public async Task Page_sizes_and_offsets_out_of_range_are_clamped_as_proxy_mcp_does(int limit, int offset, int usedLimit, int usedOffset)
+    {
+        var result = (await _server.CallAsync("proxy_list_traffic", new Dictionary<string, object?> { ["limit"] = limit, ["offset"] = offset })).AssertSuccess();
+
+        Assert.Equal(usedLimit, result["limit"].GetInt32());
+        Assert.Equal(usedOffset, result["offset"].GetInt32());
     }
 
     [Fact]

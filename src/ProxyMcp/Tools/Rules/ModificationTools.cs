@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
@@ -20,7 +21,7 @@ public sealed class ModificationTools(ProxyRuntime runtime)
         [Description("Headers to set: {name: value}; a null value removes the header.")] JsonElement headers,
         [Description("Only for this host (case-insensitive, '*.example.com' for subdomains).")] string? hostname = null,
         [Description("Only for URLs matching this regex.")] string? url_pattern = null,
-        [Description("request (default), response or both.")] string direction = "request",
+        [Description("request (default), response or both.")] [AllowedValues("request", "response", "both")] string direction = "request",
         [Description("Rule priority (default 50).")] double priority = 50)
     {
         var updates = ReadHeaderUpdates(headers);
@@ -61,7 +62,7 @@ public sealed class ModificationTools(ProxyRuntime runtime)
         [Description("Only this HTTP method.")] string? method = null,
         [Description("Only URLs matching this regex.")] string? url_pattern = null,
         [Description("Only this host.")] string? hostname = null,
-        [Description("Response body (default empty).")] string? body = null,
+        [Description("Response body (default empty).")] string? body = "",
         [Description("Content-Type of the response (default application/json).")] string content_type = "application/json",
         [Description("Rule priority (default 10).")] double priority = 10)
     {

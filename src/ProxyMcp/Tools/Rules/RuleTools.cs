@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
@@ -98,7 +99,7 @@ public sealed class RuleTools(ProxyRuntime runtime)
     [Description("Explain which rules match a request, check by check, with the same matcher code live traffic uses. " +
                  "mode 'simulate' takes a request object; mode 'exchange' replays a captured exchange (its body preview).")]
     public CallToolResult Test(
-        [Description("simulate (default) or exchange.")] string mode = "simulate",
+        [Description("simulate (default) or exchange.")] [AllowedValues("simulate", "exchange")] string mode = "simulate",
         [Description("For simulate: {method (default GET), url (required, absolute), hostname, path, headers {name: value}, body}.")]
         JsonElement? request = null,
         [Description("For exchange: a captured exchange id.")] string? exchange_id = null,

@@ -34,10 +34,10 @@ public sealed class TlsTools(ProxyRuntime runtime)
     [McpServerTool(Name = "proxy_list_tls_fingerprints", ReadOnly = true)]
     [Description("Distinct client JA3 and JA4 fingerprints in the live capture, most frequent first, with up to 5 hostnames each.")]
     public CallToolResult List(
-        [Description("Max entries per list, 1-1000 (default 20).")] [Range(1, MaxList)] double limit = 20,
+        [Description("Max entries per list, clamped to 1-1000 (default 20).")] double limit = 20,
         [Description("Case-insensitive substring of the hostname, applied first.")] string? hostname_filter = null)
     {
-        var max = ToolArguments.Integer(limit, "limit", 1, MaxList);
+        var max = ToolArguments.Clamped(limit, "limit", 1, MaxList);
         var (_, exchanges) = runtime.Capture.Query(new TrafficFilter { HostnameContains = ToolArguments.OptionalText(hostname_filter) }, 0, int.MaxValue);
         var withTls = exchanges.Where(e => e.Tls?.Client is not null).ToList();
         var result = ToolResult.Success();
