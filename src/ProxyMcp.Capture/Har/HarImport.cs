@@ -18,14 +18,15 @@ public sealed record HarImportOptions
 }
 
 /// <summary>proxy-mcp's importSummary.</summary>
+/// <param name="IndexBacklog">Imported entries whose full-text index entries were still being built in the background on return.</param>
 public sealed record HarImportSummary(string SourceFile, long TotalEntries, long ImportedEntries, long SkippedEntries, long ErrorCount,
-    long? FirstTimestamp, long? LastTimestamp, IReadOnlyList<string> Warnings);
+    long? FirstTimestamp, long? LastTimestamp, IReadOnlyList<string> Warnings, long IndexBacklog = 0);
 
 public sealed record HarImportResult(SessionManifest Manifest, HarImportSummary Summary);
 
 /// <summary>
 /// proxy_import_har: streams a HAR file of any size into a new stopped session (profile <c>full</c>), one entry
-/// in memory at a time, committing in batches. Nothing partial is kept: a malformed document, or an invalid entry
+/// in memory at a time, committing in batches; the full-text index of a big import is finished in the background. Nothing partial is kept: a malformed document, or an invalid entry
 /// under <c>strict</c>, deletes the new session and reports the entry index and the field at fault. Unlike
 /// proxy-mcp it does not need the recorder to be idle: the import writes its own session.
 /// </summary>
@@ -128,8 +129,11 @@ public static class HarImport
                 transaction?.Dispose();
             }
             SessionDatabase.Execute(connection, SessionDatabase.CreateExchangeIndexes);
+            // A big import answers once its rows are stored and builds its full-text index in the background (queries
+            // and exports see every row at once; body search reports the backlog); a small one is searchable on return.
+            var deferIndex = imported >= store.Indexing.DeferAtRows;
             long indexed = 0;
-            while (SearchIndexer.IndexDeferredSlice(connection, IndexSlice, cancellationToken) is > 0 and var slice)
+            while (!deferIndex && SearchIndexer.IndexDeferredSlice(connection, IndexSlice, cancellationToken) is > 0 and var slice)
             {
                 indexed += slice;
                 // Reading the file is the first half of the work, indexing the second: the reported figure only grows.
@@ -140,9 +144,11 @@ public static class HarImport
             var final = store.Finish(connection, directory, capMessage);
             progress?.Report(new SessionProgress(length, length, $"Imported {imported} HAR entries"));
             succeeded = true;
+            if (deferIndex) _ = store.Indexing.Start(databasePath);
             // A big import is about to be queried: load its substring-filter columns in the background now.
             if (imported >= store.Locators.MinRows) _ = store.Locators.StartLoading(databasePath);
-            return new HarImportResult(final, new HarImportSummary(source, total, imported, skipped, errors, first, last, warnings));
+            var backlog = deferIndex ? imported : 0;
+            return new HarImportResult(final, new HarImportSummary(source, total, imported, skipped, errors, first, last, warnings, backlog));
         }
         finally
         {

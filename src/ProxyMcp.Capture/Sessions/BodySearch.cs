@@ -29,10 +29,14 @@ public sealed record BodySearchOptions
     /// <summary>Records read at most by each pass.</summary>
     public int MaxScan { get; init; } = 200;
     public int ContextChars { get; init; } = 120;
+    /// <summary>How long a search waits for the session's background index build (a big import) to finish first.</summary>
+    public TimeSpan IndexWait { get; init; } = TimeSpan.FromSeconds(30);
 }
 
+/// <param name="IndexBacklog">Exchanges not yet in the full-text index when the search ran: of those, only the first
+/// <c>max_scan</c> were read, so matches among the rest may be missing until the index catches up.</param>
 public sealed record BodySearchResult(string Query, int Scanned, int SkippedBinary, int SkippedNoBody, IReadOnlyList<BodySearchMatch> Matches,
-    bool Indexed);
+    bool Indexed, long IndexBacklog = 0);
 
 public sealed record BodySearchMatch(string ExchangeId, long Seq, string Url, string Method, int? StatusCode, string? ContentType,
     string MatchedIn, string Source, IReadOnlyList<SearchSnippet> Snippets);
@@ -66,6 +70,9 @@ public static class BodySearch
     public static BodySearchResult Run(SessionReader session, BodySearchOptions options)
     {
         ArgumentException.ThrowIfNullOrEmpty(options.Text);
+        // A big import's index is built in the background and usually done within seconds: wait for it, bounded, so the
+        // answer comes from a complete index rather than from the first max_scan rows of the backlog.
+        session.Store.Indexing.WaitFor(session.DatabasePath, options.IndexWait);
         var state = new SearchState(session, options);
         var match = FtsQuery(options);
         var indexed = match is not null;
@@ -78,7 +85,8 @@ public static class BodySearch
         if (state.Matches.Count < options.Limit && (!indexed || StartsWithWordCharacter(options.Text)))
             state.Pass(PassKind.Linear, null, options.MaxScan);
         var matches = state.Matches.OrderBy(m => m.Seq).Take(options.Limit).ToList();
-        return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, matches, indexed);
+        var backlog = Convert.ToInt64(SessionDatabase.Scalar(session.Connection, "SELECT count(*) FROM unindexed"), CultureInfo.InvariantCulture);
+        return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, matches, indexed, backlog);
     }
 
     /// <summary>The FTS5 expression for the needle, or null when it has no word character to look up.</summary>

@@ -26,6 +26,8 @@ public sealed class SessionReader : IDisposable
         Directory = directory;
         DatabasePath = Path.Combine(directory, SessionDatabase.FileName);
         Connection = SessionDatabase.OpenRead(DatabasePath);
+        // A stopped session whose deferred indexing did not finish (the process ended first) finishes it now.
+        store.Indexing.ResumeIfBehind(DatabasePath, Connection);
     }
 
     public string SessionId { get; }

@@ -55,6 +55,8 @@ public static class SessionRecovery
         var directory = store.RequireExisting(sessionId);
         if (SessionFiles.IsLockedElsewhere(directory)) throw new SessionException($"Session '{sessionId}' is being recorded by another process.");
         var path = Path.Combine(directory, SessionDatabase.FileName);
+        // Recovery rebuilds the full-text index itself.
+        store.Indexing.Stop(path);
         SessionStore.ReleasePooledConnections(path);
         store.Locators.Forget(path);
         var lockStream = SessionFiles.AcquireLock(directory);

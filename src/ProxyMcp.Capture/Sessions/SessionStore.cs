@@ -27,6 +27,9 @@ public sealed class SessionStore
     /// <summary>In-memory URL/locator columns of big sessions, for fast substring filters.</summary>
     internal LocatorCache Locators { get; init; } = new();
 
+    /// <summary>Finishes the full-text index of stopped sessions (big imports, interrupted catch-ups) in the background.</summary>
+    internal BackgroundIndexer Indexing { get; init; } = new();
+
     internal ActiveSession? Active
     {
         get => _active;
@@ -132,6 +135,7 @@ public sealed class SessionStore
         var info = new DirectoryInfo(directory);
         if (info.LinkTarget is not null) throw new SessionException($"Refusing to delete '{directory}': it is a link, not a session folder.");
         if (SessionFiles.IsLockedElsewhere(directory)) throw new SessionException($"Session '{sessionId}' is being recorded by another process.");
+        Indexing.Stop(Path.Combine(directory, SessionDatabase.FileName));
         ReleasePooledConnections(Path.Combine(directory, SessionDatabase.FileName));
         Locators.Forget(Path.Combine(directory, SessionDatabase.FileName));
         try

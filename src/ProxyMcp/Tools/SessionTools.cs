@@ -34,7 +34,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
     [Description("Start recording proxied traffic to an on-disk session (SQLite). Profile 'preview' keeps 4 KB body previews, 'full' also keeps complete raw bodies.")]
     public async Task<CallToolResult> StartAsync(
         [Description("A name for the session.")] string? session_name = null,
-        [Description("preview (default) or full.")] [AllowedValues("preview", "full")] string? capture_profile = null,
+        [Description("preview (default) or full.")] [AllowedValues("preview", "full")] string? capture_profile = "preview",
         [Description("Storage root for sessions from now on (absolute, or relative to the server's working directory); created if missing.")]
         string? storage_dir = null,
         [Description("Disk cap in MB (default 1024); when reached, recording stops and the proxy keeps running.")] double max_disk_mb = SessionStartOptions.DefaultMaxDiskMb,
@@ -143,6 +143,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
             ["firstTimestamp"] = summary.FirstTimestamp,
             ["lastTimestamp"] = summary.LastTimestamp,
             ["warnings"] = new JsonArray([.. summary.Warnings.Select(w => JsonValue.Create(w))]),
+            ["indexBacklog"] = summary.IndexBacklog,
         };
         return ToolResult.Ok(result);
     }
@@ -151,9 +152,9 @@ public sealed class SessionTools(ProxyRuntime runtime)
     [Description("Index entries (metadata, no bodies) of a stored session, filtered and sorted in SQL, with paging.")]
     public CallToolResult Query(
         [Description("Session id.")] string session_id,
-        [Description("Page size, 1-5000 (default 50).")] [Range(1, MaxPage)] double limit = 50,
+        [Description("Page size, clamped to 1-5000 (default 50).")] double limit = 50,
         [Description("Entries to skip (after filtering).")] double offset = 0,
-        [Description("By timestamp: desc (default, newest first) or asc.")] [AllowedValues("asc", "desc")] string? sort = null,
+        [Description("By timestamp: desc (default, newest first) or asc.")] [AllowedValues("asc", "desc")] string? sort = "desc",
         [Description("Exact HTTP method.")] string? method = null,
         [Description("Case-insensitive substring of the hostname.")] string? hostname_contains = null,
         [Description("Case-insensitive substring of the URL.")] string? url_contains = null,
@@ -162,8 +163,8 @@ public sealed class SessionTools(ProxyRuntime runtime)
         [Description("Inclusive upper bound on the timestamp (epoch ms).")] double? to_ts = null,
         [Description("Case-insensitive substring of URL, hostname, path, exchange id or matched rule id.")] string? text = null)
     {
-        var pageSize = ToolArguments.Integer(limit, "limit", 1, MaxPage);
-        var skip = ToolArguments.NonNegative(offset, "offset");
+        var pageSize = ToolArguments.Clamped(limit, "limit", 1, MaxPage);
+        var skip = ToolArguments.Clamped(offset, "offset", 0, int.MaxValue);
         var query = Filters(method, hostname_contains, url_contains, status_code, from_ts, to_ts, text, sort, descendingByDefault: true);
         using var reader = Store.Open(Id(session_id));
         var (total, items) = reader.Query(query, skip, pageSize);
@@ -189,11 +190,11 @@ public sealed class SessionTools(ProxyRuntime runtime)
         [Description("Pre-filter: exact status code.")] double? status_code = null,
         [Description("Pre-filter: substring of the response media type (entries without one pass).")] string? content_type_contains = null,
         [Description("Where to look: both (default), response, request; headers (URL and headers) or all are additions.")]
-        [AllowedValues("response", "request", "both", "headers", "all")] string? search_in = null,
+        [AllowedValues("response", "request", "both", "headers", "all")] string? search_in = "both",
         [Description("Match case exactly (default false).")] bool case_sensitive = false,
-        [Description("Matching exchanges returned, 1-100 (default 10).")] [Range(1, 100)] double limit = 10,
-        [Description("Records read at most per pass, 1-5000 (default 200).")] [Range(1, MaxPage)] double max_scan = 200,
-        [Description("Characters of context each side, 20-500 (default 120).")] [Range(20, 500)] double context_chars = 120)
+        [Description("Matching exchanges returned, clamped to 1-100 (default 10).")] double limit = 10,
+        [Description("Records read at most per pass, clamped to 1-5000 (default 200).")] double max_scan = 200,
+        [Description("Characters of context each side, clamped to 20-500 (default 120).")] double context_chars = 120)
     {
         var needle = text ?? "";
         if (needle.Length == 0) throw new McpException("text must not be empty");
@@ -212,9 +213,9 @@ public sealed class SessionTools(ProxyRuntime runtime)
                 with { ContentTypeContains = ToolArguments.OptionalText(content_type_contains) },
             Scope = scope,
             CaseSensitive = case_sensitive,
-            Limit = ToolArguments.Integer(limit, "limit", 1, 100),
-            MaxScan = ToolArguments.Integer(max_scan, "max_scan", 1, MaxPage),
-            ContextChars = ToolArguments.Integer(context_chars, "context_chars", 20, 500),
+            Limit = ToolArguments.Clamped(limit, "limit", 1, 100),
+            MaxScan = ToolArguments.Clamped(max_scan, "max_scan", 1, MaxPage),
+            ContextChars = ToolArguments.Clamped(context_chars, "context_chars", 20, 500),
         };
         using var reader = Store.Open(Id(session_id));
         var found = BodySearch.Run(reader, options);
@@ -241,6 +242,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
         result["skippedNoBody"] = found.SkippedNoBody;
         result["totalMatches"] = found.Matches.Count;
         result["indexed"] = found.Indexed;
+        result["indexBacklog"] = found.IndexBacklog;
         result["matches"] = matches;
         return ToolResult.Ok(result, new CapPage("matches", 0, found.Matches.Count, "totalMatches"));
     }
@@ -249,14 +251,14 @@ public sealed class SessionTools(ProxyRuntime runtime)
     [Description("TLS fingerprints (JA3, JA4, JA3S) of a session's exchanges, with counts over every matching exchange.")]
     public CallToolResult Handshakes(
         [Description("Session id.")] string session_id,
-        [Description("Page size, 1-5000 (default 200).")] [Range(1, MaxPage)] double limit = 200,
+        [Description("Page size, clamped to 1-5000 (default 200).")] double limit = 200,
         [Description("Entries to skip.")] double offset = 0,
-        [Description("desc (default) or asc.")] [AllowedValues("asc", "desc")] string? sort = null,
+        [Description("desc (default) or asc.")] [AllowedValues("asc", "desc")] string? sort = "desc",
         [Description("Case-insensitive substring of the hostname.")] string? hostname_contains = null,
         [Description("Case-insensitive substring of the URL.")] string? url_contains = null)
     {
-        var pageSize = ToolArguments.Integer(limit, "limit", 1, MaxPage);
-        var skip = ToolArguments.NonNegative(offset, "offset");
+        var pageSize = ToolArguments.Clamped(limit, "limit", 1, MaxPage);
+        var skip = ToolArguments.Clamped(offset, "offset", 0, int.MaxValue);
         var id = Id(session_id);
         using var reader = Store.Open(id);
         var page = SessionStatistics.Handshakes(reader, Filters(null, hostname_contains, url_contains, null, null, null, null, sort, true), skip, pageSize);
@@ -335,10 +337,10 @@ public sealed class SessionTools(ProxyRuntime runtime)
                  "(exchanges whose body was not kept are skipped, never sent with a preview) and records the results in the session.")]
     public async Task<CallToolResult> ReplayAsync(
         [Description("Session id.")] string session_id,
-        [Description("dry_run (default) or execute.")] [AllowedValues("dry_run", "execute")] string? mode = null,
-        [Description("Selection page size, 1-5000 (default 100).")] [Range(1, MaxPage)] double limit = 100,
+        [Description("dry_run (default) or execute.")] [AllowedValues("dry_run", "execute")] string? mode = "dry_run",
+        [Description("Selection page size, clamped to 1-5000 (default 100).")] double limit = 100,
         [Description("Entries to skip.")] double offset = 0,
-        [Description("Selection (= replay) order: desc (default) or asc.")] [AllowedValues("asc", "desc")] string? sort = null,
+        [Description("Selection (= replay) order: desc (default) or asc.")] [AllowedValues("asc", "desc")] string? sort = "desc",
         [Description("Exact HTTP method.")] string? method = null,
         [Description("Hostname substring.")] string? hostname_contains = null,
         [Description("URL substring.")] string? url_contains = null,
@@ -360,8 +362,8 @@ public sealed class SessionTools(ProxyRuntime runtime)
         var options = new ReplayOptions
         {
             Execute = execute,
-            Limit = ToolArguments.Integer(limit, "limit", 1, MaxPage),
-            Offset = ToolArguments.NonNegative(offset, "offset"),
+            Limit = ToolArguments.Clamped(limit, "limit", 1, MaxPage),
+            Offset = ToolArguments.Clamped(offset, "offset", 0, int.MaxValue),
             Query = Filters(method, hostname_contains, url_contains, status_code, from_ts, to_ts, text, sort, descendingByDefault: true),
             ExchangeIds = exchange_ids is { Length: > 0 } ? exchange_ids : null,
             TargetBaseUrl = ToolArguments.OptionalText(target_base_url),
@@ -423,7 +425,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
         [Description("Lower timestamp bound (epoch ms).")] double? from_ts = null,
         [Description("Upper timestamp bound (epoch ms).")] double? to_ts = null,
         [Description("Substring of URL, hostname, path, id or rule id.")] string? text = null,
-        [Description("Entry order: asc (default) or desc.")] [AllowedValues("asc", "desc")] string? sort = null,
+        [Description("Entry order: asc (default) or desc.")] [AllowedValues("asc", "desc")] string? sort = "asc",
         RequestContext<CallToolRequestParams>? context = null,
         CancellationToken cancellationToken = default)
     {

@@ -63,6 +63,7 @@ public sealed class SessionToolTests
 
         var search = (await server.CallAsync("proxy_search_session_bodies", new { session_id = sessionId, text = "END-OF-BODY", search_in = "request" })).AssertSuccess();
         Assert.Equal(1, search["totalMatches"].GetInt32());
+        Assert.Equal(0, search["indexBacklog"].GetInt64());
         Assert.Contains("[END-OF-BODY]", search["matches"][0].GetProperty("snippets")[0].GetProperty("context").GetString());
 
         var exchange = (await server.CallAsync("proxy_get_session_exchange", new { session_id = sessionId, exchange_id = entry.GetProperty("exchangeId").GetString() })).AssertSuccess();
@@ -87,6 +88,8 @@ public sealed class SessionToolTests
 
         var imported = (await server.CallAsync("proxy_import_har", new { har_file = harFile })).AssertSuccess();
         Assert.Equal(2, imported["importSummary"].GetProperty("importedEntries").GetInt64());
+        // A small import is completely searchable when it returns.
+        Assert.Equal(0, imported["importSummary"].GetProperty("indexBacklog").GetInt64());
         Assert.Equal("har-import-live", imported["session"].GetProperty("name").GetString());
 
         var replay = (await server.CallAsync("proxy_replay_session", new { session_id = sessionId, mode = "execute", sort = "asc" })).AssertSuccess();
