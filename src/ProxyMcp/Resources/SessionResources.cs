@@ -168,7 +168,8 @@ public sealed class SessionResources(ProxyRuntime runtime)
         }
         catch (SessionException e)
         {
-            throw new McpException(e.Message, e);
+            // MCP's "resource not found" (-32002), not a generic internal error: the id is unknown or malformed.
+            throw new McpProtocolException(e.Message, e, McpErrorCode.ResourceNotFound);
         }
     }
 

@@ -167,9 +167,13 @@ public sealed class SessionToolTests
             Assert.Contains("not found", (await server.CallAsync(tool, new { session_id = id })).AssertError());
         }
         Assert.Contains("not found", (await server.CallAsync("proxy_search_session_bodies", new { session_id = id, text = "x" })).AssertError());
-        var error = await Assert.ThrowsAnyAsync<McpException>(() =>
-            server.Client.ReadResourceAsync($"proxy://sessions/{id}/summary", cancellationToken: TestTimeout.Token()).AsTask());
-        Assert.Contains("not found", error.Message);
+        foreach (var resource in new[] { "summary", "timeline", "findings" })
+        {
+            var error = await Assert.ThrowsAsync<McpProtocolException>(() =>
+                server.Client.ReadResourceAsync($"proxy://sessions/{id}/{resource}", cancellationToken: TestTimeout.Token()).AsTask());
+            Assert.Contains("not found", error.Message);
+            Assert.Equal(McpErrorCode.ResourceNotFound, error.ErrorCode);
+        }
     }
 
     [Fact]
