@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 using ProxyMcp.Proxy;
 using ProxyMcp.Resources;
 using ProxyMcp.Tools;
@@ -21,6 +22,10 @@ public static class ProxyMcpServer
 
     public static IMcpServerBuilder AddProxyMcpServer(this IServiceCollection services) =>
         services
+            .PostConfigure<McpServerOptions>(options =>
+            {
+                if (options.ToolCollection is { } tools) ObjectParameterSchemas.Apply(tools);
+            })
             .AddMcpServer(options => options.ServerInfo = new Implementation { Name = Name, Version = Version })
             .WithTools<LifecycleTools>()
             .WithTools<TrafficTools>()

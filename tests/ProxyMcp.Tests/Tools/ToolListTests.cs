@@ -49,6 +49,30 @@ public sealed class ToolListTests
     }
 
     [Fact]
+    public async Task Object_parameters_carry_the_spec_object_schemas_instead_of_any()
+    {
+        await using var server = await InMemoryServer.StartAsync();
+        var tools = await server.Client.ListToolsAsync(cancellationToken: TestTimeout.Token());
+        JsonElement Property(string tool, string name) => tools.Single(t => t.Name == tool).JsonSchema.GetProperty("properties").GetProperty(name);
+
+        var matcher = Property("proxy_add_rule", "matcher");
+        Assert.Equal("object", matcher.GetProperty("type").GetString());
+        Assert.True(matcher.GetProperty("properties").TryGetProperty("urlPattern", out _));
+        Assert.StartsWith("Matcher object.", matcher.GetProperty("description").GetString());
+        var handler = Property("proxy_add_rule", "handler");
+        Assert.Equal(["mock", "passthrough", "forward", "drop"],
+            handler.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        // Optional object parameters also admit null.
+        Assert.Equal(["object", "null"], Property("proxy_update_rule", "handler").GetProperty("type").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal("object", Property("proxy_inject_headers", "headers").GetProperty("type").GetString());
+        Assert.Equal(["url"], Property("proxy_test_rule_match", "request").GetProperty("required").EnumerateArray().Select(v => v.GetString()));
+
+        // The schema change does not change what the tool accepts.
+        var added = (await server.CallAsync("proxy_add_rule", new { description = "m", matcher = new { urlPattern = "x" }, handler = new { type = "mock", status = 201 } })).AssertSuccess();
+        Assert.Equal("mock", added["rule"].GetProperty("handler").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Reports_the_server_name_proxy_and_our_version()
     {
         await using var server = await InMemoryServer.StartAsync();
