@@ -27,8 +27,10 @@ public sealed class LifecycleTools(ProxyRuntime runtime)
         [Description("Session disk cap in MB (default 1024).")] double max_disk_mb = Capture.Sessions.SessionStartOptions.DefaultMaxDiskMb,
         CancellationToken cancellationToken = default)
     {
-        // Checked before starting, so a bad session argument does not leave a proxy running behind an error.
-        var session = persistence_enabled ? SessionTools.StartOptions(session_name, capture_profile, storage_dir, max_disk_mb) : null;
+        // Checked before starting (even with persistence off: a typo is still a mistake worth reporting), so a bad
+        // session argument does not leave a proxy running behind an error.
+        var sessionOptions = SessionTools.StartOptions(session_name, capture_profile, storage_dir, max_disk_mb);
+        var session = persistence_enabled ? sessionOptions : null;
         var request = new ProxyStart
         {
             Port = ToolArguments.Integer(port, "port", 0, 65535),

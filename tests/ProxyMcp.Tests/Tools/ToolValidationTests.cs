@@ -21,6 +21,7 @@ public sealed class ToolValidationTests : IAsyncLifetime
         { "proxy_start", new() { ["port"] = -1 }, "port must be between 0 and 65535 (got -1)" },
         { "proxy_start", new() { ["listen_address"] = "example.com" },
             "listen_address must be an IP address such as 127.0.0.1, 0.0.0.0 or ::1 (got 'example.com')" },
+        { "proxy_start", new() { ["capture_profile"] = "huge" }, "unknown capture_profile 'huge' (expected preview or full)" },
         { "proxy_get_ca_cert", new() { ["format"] = "der" }, "unknown format 'der' (expected pem or fingerprint or both)" },
         { "proxy_get_exchange", new() { ["exchange_id"] = " " }, "exchange_id must not be empty" },
         { "proxy_get_exchange", new() { ["exchange_id"] = "nope" }, "Exchange 'nope' not found" },
