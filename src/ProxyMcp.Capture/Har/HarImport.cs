@@ -112,7 +112,10 @@ public static class HarImport
                             transaction.Dispose();
                             transaction = null;
                             inBatch = 0;
-                            progress?.Report(new SessionProgress(entries.Position / 2, length, $"Imported {imported} HAR entries"));
+                            // Reading is half the work of a small import (indexing follows) and all of a big one (its index is
+                            // built in the background): the figure switches scale upward once, so it only grows.
+                            var read = imported >= store.Indexing.DeferAtRows ? entries.Position : entries.Position / 2;
+                            progress?.Report(new SessionProgress(read, length, $"Imported {imported} HAR entries"));
                             if (SessionFiles.DiskUsage(databasePath) > maxBytes)
                             {
                                 capReached = true;

@@ -45,10 +45,16 @@ public sealed class HarImportBackgroundIndexTests : IAsyncLifetime
     [Fact]
     public async Task A_big_import_answers_with_every_row_queryable_and_search_waits_for_the_index()
     {
-        var imported = await HarImport.RunAsync(_store, new HarImportOptions { HarFile = _harFile }, null, default);
+        var progress = new List<SessionProgress>();
+        var imported = await HarImport.RunAsync(_store, new HarImportOptions { HarFile = _harFile }, new ListProgress(progress), default);
 
         Assert.Equal(Entries, imported.Summary.ImportedEntries);
         Assert.Equal(Entries, imported.Summary.IndexBacklog);
+        // Reading is the whole of a big import: progress grows to its total without waiting for the index.
+        Assert.True(progress.Count >= 2);
+        Assert.True(progress.Zip(progress.Skip(1)).All(p => p.Second.Done >= p.First.Done));
+        Assert.True(progress[^2].Done > progress[^1].Total / 2);
+        Assert.Equal(progress[^1].Total, progress[^1].Done);
         using var reader = _store.Open(imported.Manifest.Id);
         // Rows not yet indexed are still found by substring filters and counted.
         Assert.Equal(1, reader.Query(new SessionQuery { UrlContains = "/items/1999" }, 0, 10).Total);
@@ -130,6 +136,11 @@ public sealed class HarImportBackgroundIndexTests : IAsyncLifetime
         Assert.Equal(0, Count(reader.Connection, "SELECT count(*) FROM unindexed"));
         var found = BodySearch.Run(reader, new BodySearchOptions { Text = "number1999", IndexWait = TimeSpan.Zero });
         Assert.Single(found.Matches);
+    }
+
+    private sealed class ListProgress(List<SessionProgress> reports) : IProgress<SessionProgress>
+    {
+        public void Report(SessionProgress value) => reports.Add(value);
     }
 
     private static long Count(SqliteConnection connection, string sql, SqliteTransaction? transaction = null) =>
