@@ -18,6 +18,7 @@ internal sealed class BackgroundIndexer
 {
     private readonly ConcurrentDictionary<string, Job> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _checked = new(StringComparer.Ordinal);
+
     /// <summary>Imports of at least this many entries return before their full-text index is complete.</summary>
     public int DeferAtRows { get; init; } = 20_000;
 
@@ -81,7 +82,7 @@ internal sealed class BackgroundIndexer
         }
         finally
         {
-            _jobs.TryRemove(databasePath, out _);
+            _jobs.TryRemove(new KeyValuePair<string, Job>(databasePath, job));
             job.Finished.TrySetResult();
         }
     }
