@@ -177,7 +177,9 @@ public sealed class SessionStore
                     Status = SessionStatus.Stopped,
                     EndedAt = manifest.LastFlushAt ?? manifest.StartedAt,
                     RecoveryState = SessionStatus.Error,
-                    LastError = InterruptedMessage,
+                    LastError = Convert.ToString(SessionDatabase.Scalar(connection, "SELECT origin FROM session"), System.Globalization.CultureInfo.InvariantCulture) == "har"
+                        ? InterruptedImportMessage
+                        : InterruptedMessage,
                 };
             }
             return manifest;
@@ -191,6 +193,10 @@ public sealed class SessionStore
     internal const string InterruptedMessage =
         "Recording was interrupted (the process ended without stopping the session); everything committed up to lastFlushAt is kept. "
         + "Run proxy_session_recover to check the session and mark it stopped.";
+
+    internal const string InterruptedImportMessage =
+        "The HAR import was interrupted (the process ended before it finished); the entries committed so far are kept. "
+        + "Delete the session and import the file again, or run proxy_session_recover to keep what was imported.";
 
     internal static SessionManifest? ReadManifest(SqliteConnection connection, SqliteTransaction? transaction = null)
     {

@@ -138,6 +138,24 @@ public sealed class HarImportBackgroundIndexTests : IAsyncLifetime
         Assert.Single(found.Matches);
     }
 
+    [Fact]
+    public void An_import_cut_short_by_the_process_ending_says_so_and_recovers_into_a_consistent_session()
+    {
+        // What a killed import leaves: a session still marked active, its secondary indexes dropped, nobody holding its lock.
+        var (manifest, directory, connection) = _store.Create("cut-short", CaptureProfile.Full, 1024, origin: "har");
+        SessionDatabase.Execute(connection, SessionDatabase.DropExchangeIndexes);
+        connection.Dispose();
+
+        var listed = _store.Get(manifest.Id);
+
+        Assert.Equal(SessionStatus.Stopped, listed.Status);
+        Assert.Equal(SessionStore.InterruptedImportMessage, listed.LastError);
+        Assert.Single(SessionRecovery.Recover(_store, manifest.Id));
+        using var check = SessionDatabase.OpenRead(Path.Combine(directory, SessionDatabase.FileName), pooled: false);
+        Assert.Equal(5, Count(check, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'exchanges_%'"));
+        Assert.Equal(SessionStatus.Stopped, _store.Get(manifest.Id).Status);
+    }
+
     private sealed class ListProgress(List<SessionProgress> reports) : IProgress<SessionProgress>
     {
         public void Report(SessionProgress value) => reports.Add(value);
