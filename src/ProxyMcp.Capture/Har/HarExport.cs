@@ -33,6 +33,9 @@ public static class HarExport
     private const int InMemoryDecodedBytes = 8 * 1024 * 1024;
 
     private const int FlushThreshold = 256 * 1024;
+
+    /// <summary>The export query's columns: entry, details, then (with bodies) length, truncated, decoded and inline data of each body.</summary>
+    private static int Columns(bool includeBodies) => SessionReader.EntryColumnCount + SessionReader.DetailColumnCount + (includeBodies ? 8 : 0);
     private const int ProgressEvery = 5_000;
 
     public static async Task<long> WriteAsync(SessionReader session, HarExportOptions options, IProgress<SessionProgress>? progress,
@@ -93,24 +96,19 @@ public static class HarExport
             : SessionReader.DetailColumns;
         command.CommandText = $"SELECT {SessionReader.EntryColumns}, {detailColumns}{bodies} WHERE {where} ORDER BY {options.Query.OrderBy}";
         command.Parameters.AddWithValue("$inline", InlineBodyBytes);
-        using var reader = command.ExecuteReader();
         long count = 0;
-        using (var entries = new OrderedEntryWriter(session, writer, cancellationToken, onWritten: () =>
+        using (var entries = new OrderedEntryWriter(session, writer, options.IncludeBodies, cancellationToken, onWritten: () =>
                {
                    count++;
                    if (progress is not null && count % ProgressEvery == 0) progress.Report(new SessionProgress(count, total, "Exporting HAR entries"));
                }))
         {
-            while (reader.Read())
+            // This thread only steps the statement and copies each row's bytes; entries are built and formatted on the pool.
+            CopiedRows.Run(session.Connection, command, statement =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var entry = SessionReader.ReadEntry(reader, 0);
-                var details = SessionReader.ReadDetails(reader, SessionReader.EntryColumnCount);
-                var o = SessionReader.EntryColumnCount + SessionReader.DetailColumnCount;
-                var requestBody = options.IncludeBodies ? BodyAt(reader, o, entry.Seq, response: false) : null;
-                var responseBody = options.IncludeBodies ? BodyAt(reader, o + 4, entry.Seq, response: true) : null;
-                entries.Add(new EntryItem(entry, details, requestBody, responseBody));
-            }
+                entries.Filling.Append(statement);
+                entries.RowAdded();
+            }, cancellationToken);
             entries.WriteAll();
         }
 
@@ -122,53 +120,70 @@ public static class HarExport
         return count;
     }
 
-    private static RowBody? BodyAt(SqliteDataReader reader, int o, long seq, bool response)
-    {
-        if (reader.IsDBNull(o)) return null;
-        var length = reader.GetInt64(o);
-        // GetFieldValue, not GetBytes: GetBytes looks up column metadata, which crashes natively for a computed column.
-        var inline = reader.IsDBNull(o + 3) ? null : reader.GetFieldValue<byte[]>(o + 3);
-        return new RowBody(seq, response, length, reader.GetInt64(o + 1) != 0, reader.GetInt64(o + 2) != 0, inline);
-    }
-
-    /// <summary>A stored body as the export query returned it: inline, or left in its blob.</summary>
-    private sealed record RowBody(long Seq, bool Response, long Length, bool Truncated, bool Decoded, byte[]? Inline);
+    /// <summary>A stored body as the export query returned it: inline (in a buffer, from an offset), or left in its blob.</summary>
+    private sealed record RowBody(long Seq, bool Response, long Length, bool Truncated, bool Decoded, byte[]? Inline, int InlineOffset = 0);
 
     /// <summary>One row to export.</summary>
     private sealed record EntryItem(SessionIndexEntry Entry, StoredDetails Details, RowBody? RequestBody, RowBody? ResponseBody)
     {
-        /// <summary>True when a body was too big to come with the row and must be read from the session while writing.</summary>
-        public bool MustStream => RequestBody is { Inline: null } || ResponseBody is { Inline: null };
+        private const int BodyColumns = SessionReader.EntryColumnCount + SessionReader.DetailColumnCount;
 
-        public long InlineBytes => (RequestBody?.Inline?.Length ?? 0) + (ResponseBody?.Inline?.Length ?? 0);
+        /// <summary>True when a body was too big to come with the row and must be read from the session while writing.</summary>
+        public static bool MustStream(CopiedRows.Row row, bool includeBodies) =>
+            includeBodies && (Streamed(row, BodyColumns) || Streamed(row, BodyColumns + 4));
+
+        private static bool Streamed(CopiedRows.Row row, int o) => !row.IsDBNull(o) && row.IsDBNull(o + 3);
+
+        /// <summary>
+        /// Builds the entry from a copied row. With <paramref name="ownBodies"/> inline bodies are copied out of the
+        /// rows' arena (for an entry written while the rows move on).
+        /// </summary>
+        public static EntryItem From(CopiedRows.Row row, bool includeBodies, bool ownBodies)
+        {
+            var entry = SessionReader.ReadEntry(row, 0);
+            var details = SessionReader.ReadDetails(row, SessionReader.EntryColumnCount);
+            return new EntryItem(entry, details,
+                includeBodies ? Body(row, BodyColumns, entry.Seq, response: false, ownBodies) : null,
+                includeBodies ? Body(row, BodyColumns + 4, entry.Seq, response: true, ownBodies) : null);
+        }
+
+        private static RowBody? Body(CopiedRows.Row row, int o, long seq, bool response, bool own)
+        {
+            if (row.IsDBNull(o)) return null;
+            var length = row.GetInt64(o);
+            var truncated = row.GetInt64(o + 1) != 0;
+            var decoded = row.GetInt64(o + 2) != 0;
+            if (row.IsDBNull(o + 3)) return new RowBody(seq, response, length, truncated, decoded, null);
+            var (buffer, offset, size) = row.GetBlob(o + 3);
+            return own
+                ? new RowBody(seq, response, length, truncated, decoded, buffer.AsSpan(offset, size).ToArray())
+                : new RowBody(seq, response, length, truncated, decoded, buffer, offset);
+        }
     }
 
     /// <summary>
     /// Rows read but not yet written, with one output buffer each (reused from batch to batch). Bounded by rows and by
     /// inline body bytes, so memory stays flat.
     /// </summary>
-    private sealed class EntryBatch
+    private sealed class EntryBatch(int columns)
     {
         // 128, not more: every young collection copies the entries in flight, and bigger batches kept more of them alive
         // (512 exported 6–10 % slower here, 48 no faster).
         private const int MaxEntries = 128;
         private const long MaxInlineBytes = 16 * 1024 * 1024;
 
-        private readonly List<EntryItem> _items = new(MaxEntries);
         private readonly List<System.Buffers.ArrayBufferWriter<byte>> _outputs = [];
-        private long _inlineBytes;
 
-        public int Count => _items.Count;
+        public CopiedRows Rows { get; } = new(columns);
 
-        public bool IsFull => _items.Count >= MaxEntries || _inlineBytes >= MaxInlineBytes;
+        public int Count => Rows.Count;
 
-        public EntryItem this[int index] => _items[index];
+        public bool IsFull => Rows.Count >= MaxEntries || Rows.BlobBytes >= MaxInlineBytes;
 
-        public void Add(EntryItem item)
+        /// <summary>One output buffer per row, created on the reading thread before formatting starts.</summary>
+        public void PrepareOutputs()
         {
-            _items.Add(item);
-            _inlineBytes += item.InlineBytes;
-            if (_outputs.Count < _items.Count) _outputs.Add(new System.Buffers.ArrayBufferWriter<byte>(4096));
+            while (_outputs.Count < Rows.Count) _outputs.Add(new System.Buffers.ArrayBufferWriter<byte>(4096));
         }
 
         public System.Buffers.ArrayBufferWriter<byte> OutputBuffer(int index) => _outputs[index];
@@ -177,8 +192,7 @@ public static class HarExport
 
         public void Clear()
         {
-            _items.Clear();
-            _inlineBytes = 0;
+            Rows.Clear();
             // A buffer that once held a big body is dropped rather than kept for every later batch.
             _outputs.RemoveAll(output => output.Capacity > 1024 * 1024);
             foreach (var output in _outputs) output.ResetWrittenCount();
@@ -190,26 +204,32 @@ public static class HarExport
     /// is formatted on the pool while the caller reads the next rows, then copied out in order. An entry whose body must
     /// stream from the session is written in place once everything added before it is out.
     /// </summary>
-    private sealed class OrderedEntryWriter(SessionReader session, Utf8JsonWriter writer, CancellationToken cancellationToken, Action onWritten)
-        : IDisposable
+    private sealed class OrderedEntryWriter(SessionReader session, Utf8JsonWriter writer, bool includeBodies, CancellationToken cancellationToken,
+        Action onWritten) : IDisposable
     {
         private readonly EntryContext _inPlace = new(session, writer);
         private readonly ThreadLocal<EntryFormatter> _formatters = new(() => new EntryFormatter(session));
-        private EntryBatch _filling = new();
-        private EntryBatch _formatted = new();
+        private EntryBatch _filling = new(Columns(includeBodies));
+        private EntryBatch _formatted = new(Columns(includeBodies));
         private Task? _formatting;
 
-        public void Add(EntryItem item)
+        /// <summary>Where the reading thread copies the next row; <see cref="RowAdded"/> follows each one.</summary>
+        public CopiedRows Filling => _filling.Rows;
+
+        public void RowAdded()
         {
-            if (item.MustStream)
+            var rows = _filling.Rows;
+            var last = rows[rows.Count - 1];
+            if (EntryItem.MustStream(last, includeBodies))
             {
+                var item = EntryItem.From(last, includeBodies, ownBodies: true);
+                rows.RemoveLast();
                 WriteAll();
                 _inPlace.WriteEntry(item);
                 if (writer.BytesPending > FlushThreshold) writer.Flush();
                 onWritten();
                 return;
             }
-            _filling.Add(item);
             if (!_filling.IsFull) return;
             WriteFormatted();
             StartFormatting();
@@ -235,8 +255,9 @@ public static class HarExport
             if (_filling.Count == 0) return;
             (_formatted, _filling) = (_filling, _formatted);
             var batch = _formatted;
+            batch.PrepareOutputs();
             _formatting = Task.Run(() => Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancellationToken },
-                i => _formatters.Value!.Format(batch, i)), cancellationToken);
+                i => _formatters.Value!.Format(batch, i, includeBodies)), cancellationToken);
         }
 
         private void WriteFormatted()
@@ -266,10 +287,10 @@ public static class HarExport
             _context = new EntryContext(session, _writer);
         }
 
-        public void Format(EntryBatch batch, int index)
+        public void Format(EntryBatch batch, int index, bool includeBodies)
         {
             _writer.Reset(batch.OutputBuffer(index));
-            _context.WriteEntry(batch[index]);
+            _context.WriteEntry(EntryItem.From(batch.Rows[index], includeBodies, ownBodies: false));
             _writer.Flush();
         }
     }
@@ -438,9 +459,9 @@ public static class HarExport
             // Small bodies: decode in memory, decide text or binary, write in one go.
             if (body.Inline is not null)
             {
-                var raw = new ReadOnlyMemory<byte>(body.Inline, 0, (int)body.Length);
+                var raw = new ReadOnlyMemory<byte>(body.Inline, body.InlineOffset, (int)body.Length);
                 var decoded = mustDecode
-                    ? BodyDecoding.Decode(() => new MemoryStream(body.Inline, 0, (int)body.Length, writable: false), contentEncoding, false, InMemoryDecodedBytes)
+                    ? BodyDecoding.Decode(() => new MemoryStream(body.Inline, body.InlineOffset, (int)body.Length, writable: false), contentEncoding, false, InMemoryDecodedBytes)
                     : null;
                 if (decoded is null || decoded.Complete)
                 {
@@ -541,7 +562,7 @@ public static class HarExport
         private Stream OpenContent(RowBody body, string? contentEncoding)
         {
             Stream raw = body.Inline is not null
-                ? new MemoryStream(body.Inline, 0, (int)body.Length, writable: false)
+                ? new MemoryStream(body.Inline, body.InlineOffset, (int)body.Length, writable: false)
                 : session.OpenBody(body.Seq, body.Response) ?? Stream.Null;
             if (contentEncoding is null) return raw;
             return BodyDecoding.OpenDecoded(raw, contentEncoding) ?? throw new InvalidDataException($"Unknown Content-Encoding '{contentEncoding}'.");

@@ -166,27 +166,30 @@ public sealed class SessionReader : IDisposable
 
     internal const int DetailColumnCount = 14;
 
-    internal static SessionIndexEntry ReadEntry(SqliteDataReader reader, int o) => new()
+    internal static SessionIndexEntry ReadEntry(SqliteDataReader reader, int o) => ReadEntry(new DataReaderRow(reader), o);
+
+    /// <summary>The entry columns starting at <paramref name="o"/>, from a data reader or from a row copied off the statement.</summary>
+    internal static SessionIndexEntry ReadEntry<TRow>(TRow row, int o) where TRow : IStoredRow => new()
     {
-        Seq = reader.GetInt64(o),
-        ExchangeId = reader.GetString(o + 1),
-        Timestamp = reader.GetInt64(o + 2),
-        Method = reader.GetString(o + 3),
-        Hostname = reader.GetString(o + 4),
-        Path = reader.GetString(o + 5),
-        Url = reader.GetString(o + 6),
-        StatusCode = reader.IsDBNull(o + 7) ? null : reader.GetInt32(o + 7),
-        Duration = reader.IsDBNull(o + 8) ? null : reader.GetDouble(o + 8),
-        RequestBodySize = reader.GetInt64(o + 9),
-        ResponseBodySize = reader.IsDBNull(o + 10) ? null : reader.GetInt64(o + 10),
-        HasFullRequestBody = reader.GetInt64(o + 11) != 0,
-        HasFullResponseBody = reader.GetInt64(o + 12) != 0,
-        MatchedRuleId = NullableString(reader, o + 13),
-        Ja3 = NullableString(reader, o + 14),
-        Ja4 = NullableString(reader, o + 15),
-        Ja3s = NullableString(reader, o + 16),
-        ResponseContentType = NullableString(reader, o + 17),
-        Source = NullableString(reader, o + 18),
+        Seq = row.GetInt64(o),
+        ExchangeId = row.GetString(o + 1),
+        Timestamp = row.GetInt64(o + 2),
+        Method = row.GetString(o + 3),
+        Hostname = row.GetString(o + 4),
+        Path = row.GetString(o + 5),
+        Url = row.GetString(o + 6),
+        StatusCode = row.IsDBNull(o + 7) ? null : (int)row.GetInt64(o + 7),
+        Duration = row.IsDBNull(o + 8) ? null : row.GetDouble(o + 8),
+        RequestBodySize = row.GetInt64(o + 9),
+        ResponseBodySize = row.IsDBNull(o + 10) ? null : row.GetInt64(o + 10),
+        HasFullRequestBody = row.GetInt64(o + 11) != 0,
+        HasFullResponseBody = row.GetInt64(o + 12) != 0,
+        MatchedRuleId = NullableString(row, o + 13),
+        Ja3 = NullableString(row, o + 14),
+        Ja4 = NullableString(row, o + 15),
+        Ja3s = NullableString(row, o + 16),
+        ResponseContentType = NullableString(row, o + 17),
+        Source = NullableString(row, o + 18),
     };
 
     /// <summary>Rebuilds the engine's exchange record from a row of entry columns followed by detail columns.</summary>
@@ -194,27 +197,31 @@ public sealed class SessionReader : IDisposable
         ReadDetails(reader, o).ToExchange(entry);
 
     /// <summary>The detail columns as stored (header and TLS JSON still unparsed), so parsing can happen off the reading thread.</summary>
-    internal static StoredDetails ReadDetails(SqliteDataReader reader, int o) => new(
-        HttpVersion: reader.GetString(o),
-        RequestHeadersJson: reader.GetString(o + 1),
-        RequestPreview: reader.GetString(o + 2),
-        StatusMessage: NullableString(reader, o + 3),
-        ResponseHeadersJson: NullableString(reader, o + 4),
-        ResponsePreview: NullableString(reader, o + 5),
-        TlsFactsJson: NullableString(reader, o + 6),
-        ErrorKind: NullableString(reader, o + 7),
-        ErrorMessage: NullableString(reader, o + 8),
-        RequestSentMs: reader.IsDBNull(o + 9) ? null : reader.GetDouble(o + 9),
-        ResponseHeadersMs: reader.IsDBNull(o + 10) ? null : reader.GetDouble(o + 10),
-        ResponseDoneMs: reader.IsDBNull(o + 11) ? null : reader.GetDouble(o + 11),
-        WebSocket: reader.GetInt64(o + 12) != 0,
-        ClientEndPoint: NullableString(reader, o + 13));
+    internal static StoredDetails ReadDetails(SqliteDataReader reader, int o) => ReadDetails(new DataReaderRow(reader), o);
+
+    internal static StoredDetails ReadDetails<TRow>(TRow row, int o) where TRow : IStoredRow => new(
+        HttpVersion: row.GetString(o),
+        RequestHeadersJson: row.GetString(o + 1),
+        RequestPreview: row.GetString(o + 2),
+        StatusMessage: NullableString(row, o + 3),
+        ResponseHeadersJson: NullableString(row, o + 4),
+        ResponsePreview: NullableString(row, o + 5),
+        TlsFactsJson: NullableString(row, o + 6),
+        ErrorKind: NullableString(row, o + 7),
+        ErrorMessage: NullableString(row, o + 8),
+        RequestSentMs: row.IsDBNull(o + 9) ? null : row.GetDouble(o + 9),
+        ResponseHeadersMs: row.IsDBNull(o + 10) ? null : row.GetDouble(o + 10),
+        ResponseDoneMs: row.IsDBNull(o + 11) ? null : row.GetDouble(o + 11),
+        WebSocket: row.GetInt64(o + 12) != 0,
+        ClientEndPoint: NullableString(row, o + 13));
 
     internal static StoredBodyInfo? ReadBodyInfo(SqliteDataReader reader, int o) => reader.IsDBNull(o)
         ? null
         : new StoredBodyInfo(reader.GetInt64(o), reader.GetInt64(o + 1) != 0, reader.GetInt64(o + 2) != 0);
 
     internal static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static string? NullableString<TRow>(TRow row, int ordinal) where TRow : IStoredRow => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 
     public void Dispose() => Connection.Dispose();
 }
@@ -271,4 +278,21 @@ internal sealed record StoredDetails(string HttpVersion, string RequestHeadersJs
         WebSocket = WebSocket,
         ClientEndPoint = ClientEndPoint,
     };
+}
+
+/// <summary>The column reads the row mappers need, so one mapping serves a data reader and a row copied off a statement.</summary>
+internal interface IStoredRow
+{
+    bool IsDBNull(int ordinal);
+    long GetInt64(int ordinal);
+    double GetDouble(int ordinal);
+    string GetString(int ordinal);
+}
+
+internal readonly struct DataReaderRow(SqliteDataReader reader) : IStoredRow
+{
+    public bool IsDBNull(int ordinal) => reader.IsDBNull(ordinal);
+    public long GetInt64(int ordinal) => reader.GetInt64(ordinal);
+    public double GetDouble(int ordinal) => reader.GetDouble(ordinal);
+    public string GetString(int ordinal) => reader.GetString(ordinal);
 }
