@@ -94,6 +94,8 @@ public static class HarExport
                 .Replace("d.request_preview", "CASE WHEN rb.id IS NULL THEN d.request_preview ELSE '' END", StringComparison.Ordinal)
                 .Replace("d.response_preview", "CASE WHEN sb.id IS NULL THEN d.response_preview END", StringComparison.Ordinal)
             : SessionReader.DetailColumns;
+        // HAR has no place for the TLS facts: they are not even read.
+        detailColumns = detailColumns.Replace("d.tls", "NULL", StringComparison.Ordinal);
         command.CommandText = $"SELECT {SessionReader.EntryColumns}, {detailColumns}{bodies} WHERE {where} ORDER BY {options.Query.OrderBy}";
         command.Parameters.AddWithValue("$inline", InlineBodyBytes);
         long count = 0;
