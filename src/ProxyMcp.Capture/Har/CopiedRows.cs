@@ -23,8 +23,8 @@ internal sealed class CopiedRows(int columns)
     /// <summary>Bytes of blob columns copied since the last <see cref="Clear"/> (bounds a batch's inline bodies).</summary>
     public long BlobBytes { get; private set; }
 
-    /// <summary>Copies the statement's current row; returns its index.</summary>
-    public int Append(sqlite3_stmt statement)
+    /// <summary>Copies the current row of a statement (its raw pointer, see <see cref="Run"/>); returns its index.</summary>
+    public int Append(nint statement)
     {
         var row = Count;
         var start = row * columns;
@@ -32,18 +32,18 @@ internal sealed class CopiedRows(int columns)
         for (var column = 0; column < columns; column++)
         {
             ref var cell = ref _cells[start + column];
-            cell.Type = raw.sqlite3_column_type(statement, column);
+            cell.Type = NativeColumns.Type(statement, column);
             switch (cell.Type)
             {
                 case raw.SQLITE_INTEGER:
-                    cell.Integer = raw.sqlite3_column_int64(statement, column);
+                    cell.Integer = NativeColumns.Int64(statement, column);
                     break;
                 case raw.SQLITE_FLOAT:
-                    cell.Real = raw.sqlite3_column_double(statement, column);
+                    cell.Real = NativeColumns.Double(statement, column);
                     break;
                 case raw.SQLITE_TEXT:
                 case raw.SQLITE_BLOB:
-                    var bytes = raw.sqlite3_column_blob(statement, column);
+                    var bytes = NativeColumns.Blob(statement, column);
                     cell.Offset = Copy(bytes);
                     cell.Length = bytes.Length;
                     if (cell.Type == raw.SQLITE_BLOB) BlobBytes += bytes.Length;
@@ -151,8 +151,11 @@ internal sealed class CopiedRows(int columns)
         }
     }
 
-    /// <summary>Runs <paramref name="command"/>'s text and parameters as a raw statement, calling <paramref name="onRow"/> per row.</summary>
-    public static void Run(SqliteConnection connection, SqliteCommand command, Action<sqlite3_stmt> onRow, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="command"/>'s text and parameters as a raw statement, calling <paramref name="onRow"/> with the
+    /// statement's raw pointer for each row.
+    /// </summary>
+    public static void Run(SqliteConnection connection, SqliteCommand command, Action<nint> onRow, CancellationToken cancellationToken)
     {
         var database = connection.Handle!;
         Check(database, raw.sqlite3_prepare_v2(database, command.CommandText, out var statement));
@@ -174,12 +177,16 @@ internal sealed class CopiedRows(int columns)
                     var other => throw new NotSupportedException($"Cannot bind a {other.GetType().Name} parameter."),
                 });
             }
-            int step;
-            while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            var step = NativeColumns.Use(statement, pointer =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                onRow(statement);
-            }
+                int result;
+                while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    onRow(pointer);
+                }
+                return result;
+            });
             if (step != raw.SQLITE_DONE) Check(database, step);
         }
     }

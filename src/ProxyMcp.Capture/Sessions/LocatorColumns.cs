@@ -70,32 +70,36 @@ internal sealed class LocatorColumns
         using (statement)
         {
             Check(database, raw.sqlite3_bind_int64(statement, 1, LastSeq));
-            var rows = 0;
-            int step;
-            while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            var (complete, step) = NativeColumns.Use(statement, pointer =>
             {
-                if ((++rows & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
-                // Each column's type is read before its value: reading a value may convert it.
-                var hasRule = raw.sqlite3_column_type(statement, 6) != raw.SQLITE_NULL;
-                var hasStatus = raw.sqlite3_column_type(statement, 8) != raw.SQLITE_NULL;
-                var row = new StoredRow
+                var rows = 0;
+                int result;
+                while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
                 {
-                    Seq = raw.sqlite3_column_int64(statement, 0),
-                    Timestamp = raw.sqlite3_column_int64(statement, 1),
-                    Url = raw.sqlite3_column_blob(statement, 2),
-                    Hostname = raw.sqlite3_column_blob(statement, 3),
-                    Path = raw.sqlite3_column_blob(statement, 4),
-                    ExchangeId = raw.sqlite3_column_blob(statement, 5),
-                    HasRule = hasRule,
-                    MatchedRuleId = hasRule ? raw.sqlite3_column_blob(statement, 6) : default,
-                    Method = raw.sqlite3_column_blob(statement, 7),
-                    Status = hasStatus ? raw.sqlite3_column_int(statement, 8) : NoStatus,
-                };
-                if (!Append(row, maxBytes)) return false;
-            }
+                    if ((++rows & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
+                    // Each column's type is read before its value: reading a value may convert it.
+                    var hasRule = NativeColumns.Type(pointer, 6) != raw.SQLITE_NULL;
+                    var hasStatus = NativeColumns.Type(pointer, 8) != raw.SQLITE_NULL;
+                    var row = new StoredRow
+                    {
+                        Seq = NativeColumns.Int64(pointer, 0),
+                        Timestamp = NativeColumns.Int64(pointer, 1),
+                        Url = NativeColumns.Blob(pointer, 2),
+                        Hostname = NativeColumns.Blob(pointer, 3),
+                        Path = NativeColumns.Blob(pointer, 4),
+                        ExchangeId = NativeColumns.Blob(pointer, 5),
+                        HasRule = hasRule,
+                        MatchedRuleId = hasRule ? NativeColumns.Blob(pointer, 6) : default,
+                        Method = NativeColumns.Blob(pointer, 7),
+                        Status = hasStatus ? (int)NativeColumns.Int64(pointer, 8) : NoStatus,
+                    };
+                    if (!Append(row, maxBytes)) return (false, raw.SQLITE_DONE);
+                }
+                return (true, result);
+            });
             if (step != raw.SQLITE_DONE) Check(database, step);
+            return complete;
         }
-        return true;
     }
 
     private static void Check(sqlite3 database, int result)
