@@ -12,6 +12,8 @@ namespace ProxyMcp.Capture.Sessions;
 /// </summary>
 internal static partial class NativeColumns
 {
+    // The bundle Microsoft.Data.Sqlite ships (SQLitePCLRaw.bundle_e_sqlite3) loads this library under this name; the
+    // statement pointers come from it, so these imports must resolve to the same one.
     private const string Library = "e_sqlite3";
 
     [LibraryImport(Library, EntryPoint = "sqlite3_column_type")]
