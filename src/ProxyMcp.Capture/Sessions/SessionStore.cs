@@ -91,6 +91,17 @@ public sealed class SessionStore
         return ReadManifest(directory) ?? throw new SessionException($"Session '{sessionId}' cannot be read (its database is damaged); try proxy_session_recover.");
     }
 
+    /// <summary>
+    /// Exchanges of the session not yet in its full-text index (a big import's background build, or a recording that fell
+    /// behind); 0 once body search reads everything from the index.
+    /// </summary>
+    public long IndexBacklog(string sessionId)
+    {
+        var path = Path.Combine(RequireExisting(sessionId), SessionDatabase.FileName);
+        using var connection = SessionDatabase.OpenRead(path);
+        return Convert.ToInt64(SessionDatabase.Scalar(connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Every readable session under the root, newest first (folders that are not sessions are skipped).</summary>
     public IReadOnlyList<SessionManifest> List()
     {

@@ -101,11 +101,14 @@ public sealed class SessionTools(ProxyRuntime runtime)
     }
 
     [McpServerTool(Name = "proxy_get_session", ReadOnly = true)]
-    [Description("One session's manifest (live counters for the recording session).")]
+    [Description("One session's manifest (live counters for the recording session), and indexBacklog: exchanges not yet in the body-search index.")]
     public CallToolResult Get([Description("Session id from proxy_list_sessions.")] string session_id)
     {
+        var id = Id(session_id);
         var result = ToolResult.Success();
-        result["session"] = SessionJson.Manifest(Store.Get(Id(session_id)));
+        result["session"] = SessionJson.Manifest(Store.Get(id));
+        // Ours: how many exchanges body search cannot yet find through the index (a big import builds it in the background).
+        result["indexBacklog"] = Store.IndexBacklog(id);
         return ToolResult.Ok(result);
     }
 

@@ -86,12 +86,14 @@ public sealed class HarImportBackgroundIndexTests : IAsyncLifetime
             // The newest entry is neither in the index yet nor among the oldest max_scan unindexed rows read directly.
             Assert.Empty(partial.Matches);
             Assert.Equal(backlog, partial.IndexBacklog);
+            Assert.Equal(backlog, _store.IndexBacklog(imported.Manifest.Id));
         }
 
         using var after = _store.Open(imported.Manifest.Id);
         var complete = BodySearch.Run(after, new BodySearchOptions { Text = "number1999" });
         Assert.Single(complete.Matches);
         Assert.Equal(0, complete.IndexBacklog);
+        Assert.Equal(0, _store.IndexBacklog(imported.Manifest.Id));
     }
 
     [Fact]

@@ -94,7 +94,9 @@ public sealed class SessionToolTests
 
         var replay = (await server.CallAsync("proxy_replay_session", new { session_id = sessionId, mode = "execute", sort = "asc" })).AssertSuccess();
         Assert.Equal(2, replay["successCount"].GetInt32());
-        Assert.Equal(4, (await server.CallAsync("proxy_get_session", new { session_id = sessionId })).AssertSuccess()["session"].GetProperty("exchangeCount").GetInt64());
+        var got = (await server.CallAsync("proxy_get_session", new { session_id = sessionId })).AssertSuccess();
+        Assert.Equal(4, got["session"].GetProperty("exchangeCount").GetInt64());
+        Assert.Equal(0, got["indexBacklog"].GetInt64());
 
         var recovered = (await server.CallAsync("proxy_session_recover", new { session_id = sessionId })).AssertSuccess();
         Assert.Equal(4, recovered["recovered"][0].GetProperty("exchanges").GetInt64());
