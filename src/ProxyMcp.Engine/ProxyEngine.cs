@@ -237,10 +237,20 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
         return new SslServerAuthenticationOptions
         {
             ServerCertificateContext = certificate,
-            ApplicationProtocols = OfferedProtocols,
+            ApplicationProtocols = ProtocolsFor(feature?.ClientTls?.ClientAlpn),
             ClientCertificateRequired = false,
         };
     }
+
+    /// <summary>
+    /// h2 and http/1.1, unless the client's ALPN list names neither (curl --http1.0 offers only "http/1.0"): then its
+    /// own first protocol is accepted and served as HTTP/1.x, rather than failing the handshake with "no application
+    /// protocol" (Kestrel puts h2 and http/1.1 back when no list is given).
+    /// </summary>
+    private static List<SslApplicationProtocol> ProtocolsFor(IReadOnlyList<string>? clientAlpn) =>
+        clientAlpn is { Count: > 0 } && !clientAlpn.Any(p => p is "h2" or "http/1.1")
+            ? [new SslApplicationProtocol(clientAlpn[0])]
+            : OfferedProtocols;
 
     /// <summary>Some clients put "host:port" in SNI; the certificate is for the host.</summary>
     private static string? StripPort(string? serverName)
@@ -256,6 +266,10 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
     {
         kestrel.AddServerHeader = false;
         kestrel.AllowHostHeaderOverride = true;
+        // Non-ASCII header bytes from a client or an origin are relayed as they are (Latin-1 is byte-for-byte), where
+        // Kestrel would otherwise reject them and reset the connection.
+        kestrel.RequestHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
+        kestrel.ResponseHeaderEncodingSelector = static _ => System.Text.Encoding.Latin1;
         var limits = kestrel.Limits;
         limits.MaxRequestBodySize = null;
         limits.MinRequestBodyDataRate = null;

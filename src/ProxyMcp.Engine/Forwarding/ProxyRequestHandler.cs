@@ -206,6 +206,11 @@ internal sealed class ProxyRequestHandler(
                 continue;
             AddHeader(request, name, values);
         }
+        // A client that asked for "100 Continue" waits before sending its body: the origin answers it (Kestrel sends the
+        // client its 100 when the body is first read), so an origin refusing the body (413, 401) is heard before an
+        // upload it would reset.
+        if (body is not null && incoming.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase))
+            request.Headers.ExpectContinue = true;
         // gRPC and other trailer users announce it with "TE: trailers", which survives the hop.
         if (incoming.Headers.TE.ToString().Contains("trailers", StringComparison.OrdinalIgnoreCase))
             request.Headers.TryAddWithoutValidation("TE", "trailers");
@@ -372,8 +377,11 @@ internal sealed class ProxyRequestHandler(
             {
                 foreach (var value in values) recorded.Add(name, value);
                 if (HopByHopHeaders.IsHopByHop(name, connectionHeader)) continue;
-                if (!StatusRules.AllowsBody((int)response.StatusCode) && string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
-                outgoing.Append(name, values.Count == 1 ? new StringValues(values.ToString()) : new StringValues(values.ToArray()));
+                var isContentLength = string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase);
+                if (isContentLength && !StatusRules.AllowsBody((int)response.StatusCode)) continue;
+                // A repeated identical Content-Length is one length (RFC 9110 8.6); Kestrel would reject the pair.
+                if (isContentLength && values.Count > 1) outgoing.ContentLength = response.Content.Headers.ContentLength;
+                else outgoing.Append(name, values.Count == 1 ? new StringValues(values.ToString()) : new StringValues(values.ToArray()));
             }
         }
     }

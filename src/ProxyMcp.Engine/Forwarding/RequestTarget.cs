@@ -8,13 +8,19 @@ namespace ProxyMcp.Engine.Forwarding;
 /// <summary>Where a request is going: absolute-form URL, or origin-form routed by the tunnel, SNI and Host header.</summary>
 internal sealed record RequestTarget(Uri Uri, string Hostname, string Authority, bool IsAbsoluteForm)
 {
+    /// <summary>
+    /// The path and query go to the origin exactly as the client wrote them: no dot segments removed, no escapes decoded
+    /// or added (a MITM tool that "fixed" <c>/a/../b</c> or <c>%zz</c> would test a different request).
+    /// </summary>
+    private static readonly UriCreationOptions AsWritten = new() { DangerousDisablePathAndQueryCanonicalization = true };
+
     public static RequestTarget? Resolve(HttpContext context, ProxyConnectionFeature connection)
     {
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
         if (rawTarget.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
             || rawTarget.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            if (!Uri.TryCreate(rawTarget, UriKind.Absolute, out var absolute)) return null;
+            if (!Uri.TryCreate(rawTarget, AsWritten, out var absolute)) return null;
             return new RequestTarget(absolute, absolute.IdnHost, absolute.Authority, IsAbsoluteForm: true);
         }
 
@@ -44,7 +50,7 @@ internal sealed record RequestTarget(Uri Uri, string Hostname, string Authority,
         var defaultPort = scheme == "https" ? 443 : 80;
         var authority = port is null || port == defaultPort ? hostForUri : $"{hostForUri}:{port}";
         var pathAndQuery = rawTarget.StartsWith('/') ? rawTarget : "/" + rawTarget;
-        if (!Uri.TryCreate($"{scheme}://{authority}{pathAndQuery}", UriKind.Absolute, out var uri)) return null;
+        if (!Uri.TryCreate($"{scheme}://{authority}{pathAndQuery}", AsWritten, out var uri)) return null;
         return new RequestTarget(uri, bareHost.ToLowerInvariant(), authority, IsAbsoluteForm: false);
     }
 

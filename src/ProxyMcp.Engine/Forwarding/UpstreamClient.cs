@@ -24,6 +24,10 @@ internal static class UpstreamClient
             EnableMultipleHttp2Connections = true,
             MaxResponseHeadersLength = 256,
             InitialHttp2StreamWindowSize = 1024 * 1024,
+            // Header values are carried byte for byte: Latin-1 maps every byte to one char and back, so a raw UTF-8
+            // filename or a Latin-1 value passes through unchanged instead of failing the request.
+            RequestHeaderEncodingSelector = static (_, _) => System.Text.Encoding.Latin1,
+            ResponseHeaderEncodingSelector = static (_, _) => System.Text.Encoding.Latin1,
             ConnectCallback = async (context, cancel) =>
             {
                 var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
