@@ -93,7 +93,9 @@ internal sealed class ProxyRequestHandler(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            logger.LogDebug(ex, "Forwarding {Url} failed", forwarding.Url);
+            // Expected failures (client gone, origin unreachable) are handled where they happen; what lands here is
+            // unforeseen and cost a client its response, so it is worth a line on stderr.
+            logger.LogWarning(ex, "Forwarding {Url} failed", forwarding.Url);
             forwarding.Error ??= new ExchangeError(ExchangeErrorKind.Other, ex.Message);
             context.Abort();
         }
