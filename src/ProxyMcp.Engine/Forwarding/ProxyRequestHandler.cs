@@ -93,9 +93,10 @@ internal sealed class ProxyRequestHandler(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Expected failures (client gone, origin unreachable) are handled where they happen; what lands here is
-            // unforeseen and cost a client its response, so it is worth a line on stderr.
-            logger.LogWarning(ex, "Forwarding {Url} failed", forwarding.Url);
+            // A client going away is routine; anything else landing here is unforeseen and cost a client its response,
+            // so it is worth a line on stderr (origin failures are handled, and recorded, where they happen).
+            if (context.RequestAborted.IsCancellationRequested) logger.LogDebug(ex, "Forwarding {Url} ended: the client went away", forwarding.Url);
+            else logger.LogWarning(ex, "Forwarding {Url} failed", forwarding.Url);
             forwarding.Error ??= new ExchangeError(ExchangeErrorKind.Other, ex.Message);
             context.Abort();
         }
