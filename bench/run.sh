@@ -92,11 +92,14 @@ free_port() {
   done
   die "no free port found"
 }
-wait_port() { # port pid seconds name
-  local port=$1 pid=$2 secs=$3 name=$4 i
+wait_port() { # port pid seconds name [log file]
+  local port=$1 pid=$2 secs=$3 name=$4 logfile=${5:-} i
   for i in $(seq 1 $(( secs * 10 ))); do
     port_busy "$port" && return 0
-    kill -0 "$pid" 2>/dev/null || die "$name exited during startup (see log above)"
+    if ! kill -0 "$pid" 2>/dev/null; then
+      [[ -n "$logfile" && -f "$logfile" ]] && tail -n 20 "$logfile" >&2
+      die "$name exited during startup (see log above)"
+    fi
     sleep 0.1
   done
   die "$name did not listen on 127.0.0.1:$port within ${secs}s"
@@ -180,7 +183,7 @@ if [[ "$SKIP_OURS" != 1 ]]; then
   dotnet "$OURS_DLL" --proxy-only --proxy-port "$OURS_PORT" --data-dir "$TMP/ours-data" --upstream-insecure \
     >"$TMP/ours.log" 2>&1 &
   OURS_PID=$!; PIDS+=("$OURS_PID")
-  wait_port "$OURS_PORT" "$OURS_PID" 60 ProxyMcp
+  wait_port "$OURS_PORT" "$OURS_PID" 60 ProxyMcp "$TMP/ours.log"
   log "ProxyMcp: 127.0.0.1:$OURS_PORT (pid $OURS_PID)"
 fi
 
