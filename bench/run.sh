@@ -86,7 +86,9 @@ USED_PORTS=" "
 free_port() {
   local p
   for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    # Below Linux's ephemeral range (32768+): a port left in TIME_WAIT by the previous round's client connections
+    # cannot be bound even though nothing listens on it.
+    p=$(( 15000 + RANDOM % 17000 ))
     [[ "$USED_PORTS" == *" $p "* ]] && continue
     if ! port_busy "$p"; then USED_PORTS+="$p "; echo "$p"; return; fi
   done
