@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Data.Sqlite;
 using ProxyMcp.Capture.Sessions;
 using SQLitePCL;
 
@@ -23,7 +22,7 @@ internal sealed class CopiedRows(int columns)
     /// <summary>Bytes of blob columns copied since the last <see cref="Clear"/> (bounds a batch's inline bodies).</summary>
     public long BlobBytes { get; private set; }
 
-    /// <summary>Copies the current row of a statement (its raw pointer, see <see cref="Run"/>); returns its index.</summary>
+    /// <summary>Copies the current row of a statement (its raw pointer, see <see cref="NativeColumns.Run"/>); returns its index.</summary>
     public int Append(nint statement)
     {
         var row = Count;
@@ -149,51 +148,5 @@ internal sealed class CopiedRows(int columns)
                 ? (rows._arena, cell.Offset, cell.Length)
                 : throw new InvalidCastException($"Column {ordinal} holds no blob.");
         }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="command"/>'s text and parameters as a raw statement, calling <paramref name="onRow"/> with the
-    /// statement's raw pointer for each row.
-    /// </summary>
-    public static void Run(SqliteConnection connection, SqliteCommand command, Action<nint> onRow, CancellationToken cancellationToken)
-    {
-        var database = connection.Handle!;
-        Check(database, raw.sqlite3_prepare_v2(database, command.CommandText, out var statement));
-        using (statement)
-        {
-            foreach (SqliteParameter parameter in command.Parameters)
-            {
-                var index = raw.sqlite3_bind_parameter_index(statement, parameter.ParameterName);
-                if (index == 0) continue;
-                Check(database, parameter.Value switch
-                {
-                    null or DBNull => raw.sqlite3_bind_null(statement, index),
-                    string text => raw.sqlite3_bind_text(statement, index, text),
-                    byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
-                    int number => raw.sqlite3_bind_int64(statement, index, number),
-                    long number => raw.sqlite3_bind_int64(statement, index, number),
-                    double number => raw.sqlite3_bind_double(statement, index, number),
-                    bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
-                    var other => throw new NotSupportedException($"Cannot bind a {other.GetType().Name} parameter."),
-                });
-            }
-            var step = NativeColumns.Use(statement, pointer =>
-            {
-                int result;
-                while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    onRow(pointer);
-                }
-                return result;
-            });
-            if (step != raw.SQLITE_DONE) Check(database, step);
-        }
-    }
-
-    private static void Check(sqlite3 database, int result)
-    {
-        if (result is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
-            throw new SqliteException(raw.sqlite3_errmsg(database).utf8_to_string(), result);
     }
 }

@@ -106,10 +106,11 @@ public static class HarExport
                }))
         {
             // This thread only steps the statement and copies each row's bytes; entries are built and formatted on the pool.
-            CopiedRows.Run(session.Connection, command, statement =>
+            NativeColumns.Run(session.Connection, command, statement =>
             {
                 entries.Filling.Append(statement);
                 entries.RowAdded();
+                return true;
             }, cancellationToken);
             entries.WriteAll();
         }

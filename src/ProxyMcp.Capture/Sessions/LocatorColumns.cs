@@ -59,52 +59,37 @@ internal sealed class LocatorColumns
     /// </remarks>
     public bool CatchUp(SqliteConnection connection, SqliteTransaction transaction, long maxBytes, CancellationToken cancellationToken = default)
     {
-        // The statement runs on the connection's handle, inside the transaction already begun on it.
-        _ = transaction;
-        const string sql = """
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
             SELECT seq, timestamp, url, hostname, path, exchange_id, matched_rule_id, method, status_code FROM exchanges
-            WHERE seq > ?1 ORDER BY seq
+            WHERE seq > $after ORDER BY seq
             """;
-        var database = connection.Handle!;
-        Check(database, raw.sqlite3_prepare_v2(database, sql, out var statement));
-        using (statement)
+        command.Parameters.AddWithValue("$after", LastSeq);
+        var complete = true;
+        // The statement runs on the connection's handle, inside the transaction already begun on it.
+        NativeColumns.Run(connection, command, pointer =>
         {
-            Check(database, raw.sqlite3_bind_int64(statement, 1, LastSeq));
-            var (complete, step) = NativeColumns.Use(statement, pointer =>
+            // Each column's type is read before its value: reading a value may convert it.
+            var hasRule = NativeColumns.Type(pointer, 6) != raw.SQLITE_NULL;
+            var hasStatus = NativeColumns.Type(pointer, 8) != raw.SQLITE_NULL;
+            var row = new StoredRow
             {
-                var rows = 0;
-                int result;
-                while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
-                {
-                    if ((++rows & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
-                    // Each column's type is read before its value: reading a value may convert it.
-                    var hasRule = NativeColumns.Type(pointer, 6) != raw.SQLITE_NULL;
-                    var hasStatus = NativeColumns.Type(pointer, 8) != raw.SQLITE_NULL;
-                    var row = new StoredRow
-                    {
-                        Seq = NativeColumns.Int64(pointer, 0),
-                        Timestamp = NativeColumns.Int64(pointer, 1),
-                        Url = NativeColumns.Blob(pointer, 2),
-                        Hostname = NativeColumns.Blob(pointer, 3),
-                        Path = NativeColumns.Blob(pointer, 4),
-                        ExchangeId = NativeColumns.Blob(pointer, 5),
-                        HasRule = hasRule,
-                        MatchedRuleId = hasRule ? NativeColumns.Blob(pointer, 6) : default,
-                        Method = NativeColumns.Blob(pointer, 7),
-                        Status = hasStatus ? (int)NativeColumns.Int64(pointer, 8) : NoStatus,
-                    };
-                    if (!Append(row, maxBytes)) return (false, raw.SQLITE_DONE);
-                }
-                return (true, result);
-            });
-            if (step != raw.SQLITE_DONE) Check(database, step);
+                Seq = NativeColumns.Int64(pointer, 0),
+                Timestamp = NativeColumns.Int64(pointer, 1),
+                Url = NativeColumns.Blob(pointer, 2),
+                Hostname = NativeColumns.Blob(pointer, 3),
+                Path = NativeColumns.Blob(pointer, 4),
+                ExchangeId = NativeColumns.Blob(pointer, 5),
+                HasRule = hasRule,
+                MatchedRuleId = hasRule ? NativeColumns.Blob(pointer, 6) : default,
+                Method = NativeColumns.Blob(pointer, 7),
+                Status = hasStatus ? (int)NativeColumns.Int64(pointer, 8) : NoStatus,
+            };
+            complete = Append(row, maxBytes);
             return complete;
-        }
-    }
-
-    private static void Check(sqlite3 database, int result)
-    {
-        if (result != raw.SQLITE_OK) throw new SqliteException(raw.sqlite3_errmsg(database).utf8_to_string(), result);
+        }, cancellationToken);
+        return complete;
     }
 
     /// <summary>One stored row as SQLite hands it over: UTF-8 bytes valid until the next step.</summary>

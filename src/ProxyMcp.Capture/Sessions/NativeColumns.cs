@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
 namespace ProxyMcp.Capture.Sessions;
@@ -44,8 +45,54 @@ internal static partial class NativeColumns
         return pointer == 0 ? default : new ReadOnlySpan<byte>((void*)pointer, length);
     }
 
+    /// <summary>
+    /// Runs <paramref name="command"/>'s text and parameters as a raw statement on its connection, calling
+    /// <paramref name="onRow"/> with the statement's raw pointer for each row until it returns false.
+    /// </summary>
+    public static void Run(SqliteConnection connection, SqliteCommand command, Func<nint, bool> onRow, CancellationToken cancellationToken)
+    {
+        var database = connection.Handle!;
+        Check(database, raw.sqlite3_prepare_v2(database, command.CommandText, out var statement));
+        using (statement)
+        {
+            foreach (SqliteParameter parameter in command.Parameters)
+            {
+                var index = raw.sqlite3_bind_parameter_index(statement, parameter.ParameterName);
+                if (index == 0) continue;
+                Check(database, parameter.Value switch
+                {
+                    null or DBNull => raw.sqlite3_bind_null(statement, index),
+                    string text => raw.sqlite3_bind_text(statement, index, text),
+                    byte[] bytes => raw.sqlite3_bind_blob(statement, index, bytes),
+                    int number => raw.sqlite3_bind_int64(statement, index, number),
+                    long number => raw.sqlite3_bind_int64(statement, index, number),
+                    double number => raw.sqlite3_bind_double(statement, index, number),
+                    bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
+                    var other => throw new NotSupportedException($"Cannot bind a {other.GetType().Name} parameter."),
+                });
+            }
+            var step = Use(statement, pointer =>
+            {
+                int result;
+                while ((result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!onRow(pointer)) return raw.SQLITE_DONE;
+                }
+                return result;
+            });
+            if (step != raw.SQLITE_DONE) Check(database, step);
+        }
+    }
+
+    private static void Check(sqlite3 database, int result)
+    {
+        if (result is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
+            throw new SqliteException(raw.sqlite3_errmsg(database).utf8_to_string(), result);
+    }
+
     /// <summary>Runs <paramref name="body"/> with the statement's raw pointer, holding a reference so it cannot be freed meanwhile.</summary>
-    public static T Use<T>(sqlite3_stmt statement, Func<nint, T> body)
+    private static T Use<T>(sqlite3_stmt statement, Func<nint, T> body)
     {
         var added = false;
         try

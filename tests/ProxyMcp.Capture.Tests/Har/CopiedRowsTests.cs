@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using ProxyMcp.Capture.Har;
+using ProxyMcp.Capture.Sessions;
 
 namespace ProxyMcp.Capture.Tests.Har;
 
@@ -21,7 +22,7 @@ public sealed class CopiedRowsTests
         command.Parameters.AddWithValue("$name", "bound ünïcode");
         var rows = new CopiedRows(9);
 
-        CopiedRows.Run(connection, command, statement => rows.Append(statement), default);
+        NativeColumns.Run(connection, command, statement => rows.Append(statement) >= 0, default);
 
         Assert.Equal(2, rows.Count);
         var first = rows[0];
@@ -57,7 +58,7 @@ public sealed class CopiedRowsTests
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT * FROM missing_table";
 
-        var error = Assert.Throws<SqliteException>(() => CopiedRows.Run(connection, command, _ => { }, default));
+        var error = Assert.Throws<SqliteException>(() => NativeColumns.Run(connection, command, _ => true, default));
 
         Assert.Contains("missing_table", error.Message);
     }
