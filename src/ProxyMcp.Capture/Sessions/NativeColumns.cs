@@ -9,7 +9,8 @@ namespace ProxyMcp.Capture.Sessions;
 /// (HAR export, the locator columns). SQLitePCLRaw's own calls take the statement as a SafeHandle, which adds and
 /// releases a reference and switches GC mode on every call: with ~80 column calls per row that was the single largest
 /// cost of the export's reading thread. These take the raw pointer, kept alive by <see cref="Use"/>, and skip the GC
-/// transition: each is a few instructions in SQLite that neither blocks nor calls back.
+/// transition: once a row is stepped its values are in SQLite's memory, so each call is a few instructions that
+/// neither does I/O, blocks on another thread (one thread per connection here) nor calls back.
 /// </summary>
 internal static partial class NativeColumns
 {
