@@ -36,7 +36,10 @@ public static class HarExport
     private const int ProgressEvery = 5_000;
 
     /// <summary>The export query's columns: entry, details, then (with bodies) length, truncated, decoded and inline data of each body.</summary>
-    private static int Columns(bool includeBodies) => SessionReader.EntryColumnCount + SessionReader.DetailColumnCount + (includeBodies ? 8 : 0);
+    private static int Columns(bool includeBodies) => BodyColumns + (includeBodies ? 8 : 0);
+
+    /// <summary>Where the body columns start (after the entry and detail columns).</summary>
+    private const int BodyColumns = SessionReader.EntryColumnCount + SessionReader.DetailColumnCount;
 
     public static async Task<long> WriteAsync(SessionReader session, HarExportOptions options, IProgress<SessionProgress>? progress,
         CancellationToken cancellationToken)
@@ -129,8 +132,6 @@ public static class HarExport
     /// <summary>One row to export.</summary>
     private sealed record EntryItem(SessionIndexEntry Entry, StoredDetails Details, RowBody? RequestBody, RowBody? ResponseBody)
     {
-        private const int BodyColumns = SessionReader.EntryColumnCount + SessionReader.DetailColumnCount;
-
         /// <summary>True when a body was too big to come with the row and must be read from the session while writing.</summary>
         public static bool MustStream(CopiedRows.Row row, bool includeBodies) =>
             includeBodies && (Streamed(row, BodyColumns) || Streamed(row, BodyColumns + 4));

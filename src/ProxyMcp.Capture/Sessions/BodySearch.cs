@@ -85,8 +85,8 @@ public static class BodySearch
         if (state.Matches.Count < options.Limit && (!indexed || StartsWithWordCharacter(options.Text)))
             state.Pass(PassKind.Linear, null, options.MaxScan);
         var matches = state.Matches.OrderBy(m => m.Seq).Take(options.Limit).ToList();
-        var backlog = Convert.ToInt64(SessionDatabase.Scalar(session.Connection, "SELECT count(*) FROM unindexed"), CultureInfo.InvariantCulture);
-        return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, matches, indexed, backlog);
+        return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, matches, indexed,
+            SessionDatabase.UnindexedCount(session.Connection));
     }
 
     /// <summary>The FTS5 expression for the needle, or null when it has no word character to look up.</summary>

@@ -93,6 +93,10 @@ public static class SessionDatabase
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Exchanges stored but not yet in the full-text indexes.</summary>
+    internal static long UnindexedCount(SqliteConnection connection) =>
+        Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture);
+
     internal static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
         using var command = connection.CreateCommand();

@@ -99,7 +99,7 @@ public sealed class SessionStore
     {
         var path = Path.Combine(RequireExisting(sessionId), SessionDatabase.FileName);
         using var connection = SessionDatabase.OpenRead(path);
-        return Convert.ToInt64(SessionDatabase.Scalar(connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture);
+        return SessionDatabase.UnindexedCount(connection);
     }
 
     /// <summary>Every readable session under the root, newest first (folders that are not sessions are skipped).</summary>

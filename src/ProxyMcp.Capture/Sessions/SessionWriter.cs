@@ -78,7 +78,7 @@ internal sealed class SessionWriter : IDisposable
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: a full channel refuses instead of waiting
         });
         _rows = new ExchangeRowWriter(_connection);
-        _unindexed = Convert.ToInt64(SessionDatabase.Scalar(connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture);
+        _unindexed = SessionDatabase.UnindexedCount(connection);
         _updateSession = _connection.CreateCommand();
         _updateSession.CommandText = """
             UPDATE session SET exchange_count=$count, last_sequence=$last, dropped_writes=$dropped, bytes_written=$bytes,
@@ -212,7 +212,7 @@ internal sealed class SessionWriter : IDisposable
         try
         {
             var indexed = SearchIndexer.IndexDeferredSlice(_connection, slice);
-            var left = Convert.ToInt64(SessionDatabase.Scalar(_connection, "SELECT count(*) FROM unindexed"), System.Globalization.CultureInfo.InvariantCulture);
+            var left = SessionDatabase.UnindexedCount(_connection);
             Interlocked.Exchange(ref _unindexed, left);
             return indexed;
         }

@@ -19,11 +19,7 @@ internal static class ObjectParameterSchemas
         ["proxy_update_rule"] = new() { ["matcher"] = Matcher(), ["handler"] = Handler() },
         ["proxy_inject_headers"] = new()
         {
-            ["headers"] = new JsonObject
-            {
-                ["type"] = "object",
-                ["additionalProperties"] = new JsonObject { ["type"] = new JsonArray("string", "null") },
-            },
+            ["headers"] = HeaderUpdates(),
         },
         ["proxy_test_rule_match"] = new()
         {
@@ -106,7 +102,7 @@ internal static class ObjectParameterSchemas
         ["type"] = "object",
         ["properties"] = new JsonObject
         {
-            ["updateHeaders"] = new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["type"] = new JsonArray("string", "null") } },
+            ["updateHeaders"] = HeaderUpdates(),
             [replaceName] = Typed(replaceType),
             ["matchReplaceBody"] = new JsonObject
             {
@@ -117,4 +113,7 @@ internal static class ObjectParameterSchemas
     };
 
     private static JsonObject StringMap() => new() { ["type"] = "object", ["additionalProperties"] = Typed("string") };
+
+    /// <summary>{name: value}, where a null value removes the header.</summary>
+    private static JsonObject HeaderUpdates() => new() { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["type"] = new JsonArray("string", "null") } };
 }

@@ -12,10 +12,7 @@ internal static class ToolArguments
 {
     public static int Integer(double value, string name, int min, int max)
     {
-        if (double.IsNaN(value) || double.IsInfinity(value) || value != Math.Floor(value))
-        {
-            throw new McpException($"{name} must be a whole number (got {Format(value)})");
-        }
+        RequireWhole(value, name);
         if (value < min || value > max)
         {
             throw new McpException($"{name} must be between {min} and {max} (got {Format(value)})");
@@ -32,11 +29,14 @@ internal static class ToolArguments
     /// </summary>
     public static int Clamped(double value, string name, int min, int max)
     {
-        if (double.IsNaN(value) || double.IsInfinity(value) || value != Math.Floor(value))
-        {
-            throw new McpException($"{name} must be a whole number (got {Format(value)})");
-        }
+        RequireWhole(value, name);
         return (int)Math.Clamp(value, min, max);
+    }
+
+    private static void RequireWhole(double value, string name)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value) || value != Math.Floor(value))
+            throw new McpException($"{name} must be a whole number (got {Format(value)})");
     }
 
     /// <summary>Null for a missing or blank string, which agents often send to mean "no filter".</summary>
