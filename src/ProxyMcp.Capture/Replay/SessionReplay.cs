@@ -35,7 +35,7 @@ public sealed class SessionReplay(SessionStore store, SessionRecorder recorder, 
         }
         if (!options.Execute)
         {
-            return new ReplayResult("dry_run", sessionId, plan.Count, 0, 0, 0, plan.Count(p => p.Plan.SkipReason is not null), targetBase?.ToString(),
+            return new ReplayResult("dry_run", sessionId, plan.Count, 0, 0, 0, plan.Count(p => p.Plan.SkipReason is not null), options.TargetBaseUrl,
                 plan.Select(p => new ReplayItemResult(p.Plan, null, null, null, null, null, null)).ToList());
         }
 
@@ -67,7 +67,7 @@ public sealed class SessionReplay(SessionStore store, SessionRecorder recorder, 
 
         var executed = results.Count(r => r.Status is "success" or "error");
         return new ReplayResult("execute", sessionId, plan.Count, executed, results.Count(r => r.Status == "success"), results.Count(r => r.Status == "error"),
-            results.Count(r => r.Status == "skipped"), targetBase?.ToString(), results);
+            results.Count(r => r.Status == "skipped"), options.TargetBaseUrl, results);
     }
 
     private static List<(ReplayPlanItem, ReplayRequest?)> Plan(SessionReader reader, ReplayOptions options, Uri? targetBase)

@@ -77,8 +77,9 @@ public sealed class InterceptorTools(ProxyRuntime runtime)
     }
 
     [McpServerTool(Name = "interceptor_kill", Destructive = true)]
-    [Description("Stop a spawned process (SIGTERM, then SIGKILL after 3 s) and return the end of its output and its exit code. " +
-                 "A process that already exited is not an error: its own exit code is returned.")]
+    [Description("Stop a spawned process (SIGTERM, then SIGKILL after 3 s) and return the end of its output. output.exitCode is " +
+                 "the code before the kill (null while it ran, as in proxy-mcp); output.exitCodeAfterKill is the code it ended with. " +
+                 "A process that already exited is not an error.")]
     public async Task<CallToolResult> KillAsync(
         [Description("Target id from interceptor_spawn, e.g. proc_1234.")] string target_id,
         CancellationToken cancellationToken = default)
@@ -95,7 +96,9 @@ public sealed class InterceptorTools(ProxyRuntime runtime)
         {
             ["stdout"] = outcome.Stdout,
             ["stderr"] = outcome.Stderr,
-            ["exitCode"] = outcome.Exit?.ExitCode,
+            // proxy-mcp reports the code read before the kill: null for a process that was still running.
+            ["exitCode"] = outcome.WasRunning ? null : outcome.Exit?.ExitCode,
+            ["exitCodeAfterKill"] = outcome.Exit?.ExitCode,
             ["exitedAt"] = outcome.Exit?.ExitedAt,
         };
         result["wasRunning"] = outcome.WasRunning;

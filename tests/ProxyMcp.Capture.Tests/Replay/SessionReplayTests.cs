@@ -87,6 +87,7 @@ public sealed class SessionReplayTests : IAsyncLifetime
         var result = await replay.RunAsync(session, new ReplayOptions { TargetBaseUrl = _originUrl + "/base/" }, null, default);
 
         Assert.Equal("dry_run", result.Mode);
+        Assert.Equal(_originUrl + "/base/", result.TargetBaseUrl); // echoed as given, as proxy-mcp does
         Assert.Equal(2, result.SelectedCount);
         Assert.Equal(0, result.ExecutedCount);
         Assert.Empty(_received);
@@ -114,6 +115,7 @@ public sealed class SessionReplayTests : IAsyncLifetime
         var result = await replay.RunAsync(session, new ReplayOptions { Execute = true, TargetBaseUrl = _originUrl }, null, default);
 
         Assert.Equal(2, result.SuccessCount);
+        Assert.Equal(_originUrl, result.TargetBaseUrl); // no trailing slash added
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (seen.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
         Assert.Contains(_originUrl + "/submit?x=1", seen);

@@ -131,8 +131,10 @@ public sealed class InterceptorToolTests
 
         Assert.Equal(["status", "message", "output", "wasRunning"], kill.Json.EnumerateObject().Select(p => p.Name));
         Assert.Equal($"Process {targetId} killed.", kill["message"].GetString());
-        Assert.Equal(["stdout", "stderr", "exitCode", "exitedAt"], kill["output"].EnumerateObject().Select(p => p.Name));
-        Assert.Equal(143, kill["output"].GetProperty("exitCode").GetInt32());
+        Assert.Equal(["stdout", "stderr", "exitCode", "exitCodeAfterKill", "exitedAt"], kill["output"].EnumerateObject().Select(p => p.Name));
+        // As proxy-mcp: the code before the kill, null while the process ran; the code it then ended with comes beside it.
+        Assert.Equal(JsonValueKind.Null, kill["output"].GetProperty("exitCode").ValueKind);
+        Assert.Equal(143, kill["output"].GetProperty("exitCodeAfterKill").GetInt32());
         Assert.True(kill["wasRunning"].GetBoolean());
         Assert.Equal(0, (await server.CallAsync("interceptor_list")).AssertSuccess()["totalActive"].GetInt32());
     }
