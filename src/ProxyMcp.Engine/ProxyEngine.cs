@@ -152,6 +152,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
                         OnConnection = CreateServerOptionsAsync,
                         HandshakeTimeout = TimeSpan.FromSeconds(15),
                     });
+                    listen.Use(next => connection => TlsOutputCoalescing.RunAsync(connection, next));
                     // Captures Kestrel's HTTP layer so the dispatcher can route plain connections around TLS.
                     listen.Use(next =>
                     {
