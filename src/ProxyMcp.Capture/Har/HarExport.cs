@@ -44,7 +44,7 @@ public static class HarExport
     public static async Task<long> WriteAsync(SessionReader session, HarExportOptions options, IProgress<SessionProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var output = Path.GetFullPath(options.OutputFile);
+        var output = HarFilePath.ForExport(options.OutputFile);
         var directory = Path.GetDirectoryName(output)!;
         Directory.CreateDirectory(directory);
         var temporary = output + ".partial-" + Guid.NewGuid().ToString("N")[..8];

@@ -42,9 +42,8 @@ public static class HarImport
 
     private static HarImportResult Run(SessionStore store, HarImportOptions options, IProgress<SessionProgress>? progress, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(options.HarFile)) throw new SessionException("har_file must not be empty.");
         if (double.IsNaN(options.MaxDiskMb) || options.MaxDiskMb <= 0) throw new SessionException("max_disk_mb must be a positive number of megabytes.");
-        var source = Path.GetFullPath(options.HarFile);
+        var source = HarFilePath.ForImport(options.HarFile);
         FileStream file;
         try
         {

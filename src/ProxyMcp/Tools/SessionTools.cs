@@ -115,7 +115,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
     [McpServerTool(Name = "proxy_import_har")]
     [Description("Import a HAR file (any size, streamed) into a new stopped session with full bodies. With strict, the first invalid entry aborts and nothing is kept.")]
     public async Task<CallToolResult> ImportHarAsync(
-        [Description("Path of the HAR file (absolute, or relative to the server's working directory).")] string har_file,
+        [Description("Path of the HAR file, a non-empty regular file (absolute, or relative to the server's working directory).")] string har_file,
         [Description("Session name (default har-import-<file name>).")] string? session_name = null,
         [Description("Storage root for sessions from now on.")] string? storage_dir = null,
         [Description("Disk cap in MB (default 1024).")] double max_disk_mb = SessionStartOptions.DefaultMaxDiskMb,
@@ -419,7 +419,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
     [Description("Export a session (or the filtered part of it) as a HAR 1.2 file, streamed, with every matching exchange.")]
     public async Task<CallToolResult> ExportHarAsync(
         [Description("Session id.")] string session_id,
-        [Description("Target file (default <session>/har/export-<epoch ms>.har); parent folders are created.")] string? output_file = null,
+        [Description("Target file ending in .har or .json (default <session>/har/export-<epoch ms>.har); parent folders are created, an existing file is replaced.")] string? output_file = null,
         [Description("Export stored complete bodies (default true).")] bool include_bodies = true,
         [Description("Exact HTTP method.")] string? method = null,
         [Description("Hostname substring.")] string? hostname_contains = null,

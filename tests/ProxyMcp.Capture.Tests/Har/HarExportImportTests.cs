@@ -305,4 +305,72 @@ public sealed class HarExportImportTests : IAsyncLifetime
         Assert.StartsWith(expected, error.Message);
         Assert.Single(_store.List());
     }
+
+    [Theory]
+    [InlineData("passwd")]
+    [InlineData("notes.txt")]
+    [InlineData("archive.har.bak")]
+    public async Task Export_writes_only_har_or_json_files_and_leaves_others_untouched(string name)
+    {
+        var target = _temp.Combine(name);
+        await File.WriteAllTextAsync(target, "keep me");
+        using var reader = _store.Open(_session);
+        var error = await Assert.ThrowsAsync<SessionException>(() =>
+            HarExport.WriteAsync(reader, new HarExportOptions { OutputFile = target, Query = new SessionQuery() }, null, default));
+        Assert.Contains("must end with .har or .json", error.Message);
+        Assert.Equal("keep me", await File.ReadAllTextAsync(target));
+        Assert.Empty(Directory.GetFiles(_temp.Combine("."), "*.partial-*"));
+
+        var json = _temp.Combine("export.JSON");
+        await HarExport.WriteAsync(reader, new HarExportOptions { OutputFile = json, Query = new SessionQuery() }, null, default);
+        Assert.Equal(5, JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement.GetProperty("log").GetProperty("entries").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Export_to_a_directory_named_like_a_har_is_refused()
+    {
+        var directory = Directory.CreateDirectory(_temp.Combine("looks-like.har")).FullName;
+        using var reader = _store.Open(_session);
+        var error = await Assert.ThrowsAsync<SessionException>(() =>
+            HarExport.WriteAsync(reader, new HarExportOptions { OutputFile = directory, Query = new SessionQuery() }, null, default));
+        Assert.Contains("is a directory", error.Message);
+    }
+
+    [Fact]
+    public async Task Export_replaces_a_symbolic_link_instead_of_writing_through_it()
+    {
+        var victim = _temp.Combine("victim.json");
+        await File.WriteAllTextAsync(victim, "{\"keep\":true}");
+        var link = _temp.Combine("link.har");
+        File.CreateSymbolicLink(link, victim);
+        using var reader = _store.Open(_session);
+        await HarExport.WriteAsync(reader, new HarExportOptions { OutputFile = link, Query = new SessionQuery() }, null, default);
+        Assert.Equal("{\"keep\":true}", await File.ReadAllTextAsync(victim));
+        Assert.Null(new FileInfo(link).LinkTarget);
+        Assert.StartsWith("{\"log\"", await File.ReadAllTextAsync(link));
+    }
+
+    [Fact]
+    public async Task Import_reads_only_non_empty_regular_files()
+    {
+        var empty = _temp.Combine("empty.har");
+        await File.WriteAllTextAsync(empty, "");
+        var folder = Directory.CreateDirectory(_temp.Combine("folder.har")).FullName;
+        var fifo = _temp.Combine("pipe.har");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
+
+        foreach (var (path, expected) in new[]
+                 {
+                     (empty, "is empty or not a regular file"), (fifo, "is empty or not a regular file"), ("/dev/stdin", "is empty or not a regular file"),
+                     (folder, "is a directory"), (_temp.Combine("missing.har"), "no such file"), ("", "har_file must not be empty"),
+                 })
+        {
+            // A FIFO nobody writes to would block an open() forever: the check must come first.
+            var import = HarImport.RunAsync(_store, new HarImportOptions { HarFile = path }, null, default);
+            Assert.Same(import, await Task.WhenAny(import, Task.Delay(TimeSpan.FromSeconds(10))));
+            var error = await Assert.ThrowsAsync<SessionException>(() => import);
+            Assert.Contains(expected, error.Message);
+        }
+        Assert.Single(_store.List());
+    }
 }

@@ -83,6 +83,12 @@ public sealed class SessionToolTests
         var export = (await server.CallAsync("proxy_export_har", new { session_id = sessionId, output_file = harFile })).AssertSuccess();
         Assert.Equal(2, export["entries"].GetInt64());
         Assert.Equal(harFile, export["outputFile"].GetString());
+        var bystander = Path.Combine(server.DataDirectory, "out", "passwd");
+        await File.WriteAllTextAsync(bystander, "root:x:0:0");
+        Assert.StartsWith("output_file must end with .har or .json",
+            (await server.CallAsync("proxy_export_har", new { session_id = sessionId, output_file = bystander })).AssertError());
+        Assert.Equal("root:x:0:0", await File.ReadAllTextAsync(bystander));
+        Assert.Contains("not a regular file", (await server.CallAsync("proxy_import_har", new { har_file = "/dev/stdin" })).AssertError());
         var defaultExport = (await server.CallAsync("proxy_export_har", new { session_id = sessionId })).AssertSuccess();
         Assert.StartsWith(Path.Combine(server.DataDirectory, "sessions", sessionId, "har", "export-"), defaultExport["outputFile"].GetString());
 
