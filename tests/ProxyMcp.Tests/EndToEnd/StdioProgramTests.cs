@@ -81,6 +81,35 @@ public sealed class StdioProgramTests
     }
 
     [Fact]
+    public async Task Requests_piped_in_before_stdin_closes_are_all_answered_before_the_process_exits()
+    {
+        using var data = new TempDirectory();
+        using var process = Process.Start(BuiltProgram.StartInfo(["--data-dir", data.Path]))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        // What `printf '…' | proxy-mcp` sends: the whole conversation at once, the last line unterminated, then end of input.
+        await process.StandardInput.WriteAsync(string.Join('\n',
+            """{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"printf","version":"1"}}}""",
+            """{"jsonrpc":"2.0","method":"notifications/initialized"}""",
+            """{"jsonrpc":"2.0","id":2,"method":"tools/list"}""",
+            """{"jsonrpc":"2.0","id":"start","method":"tools/call","params":{"name":"proxy_start","arguments":{}}}""",
+            """{"jsonrpc":"2.0","id":4,"method":"resources/read","params":{"uri":"proxy://ca-cert"}}"""));
+        process.StandardInput.Close();
+        await process.WaitForExitAsync(TestTimeout.Token());
+
+        Assert.Equal(0, process.ExitCode);
+        var answers = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .ToDictionary(message => message.GetProperty("id").ToString());
+        Assert.Equal(["1", "2", "4", "start"], answers.Keys.Order(StringComparer.Ordinal));
+        Assert.True(answers["2"].GetProperty("result").GetProperty("tools").GetArrayLength() > 50);
+        var start = JsonDocument.Parse(answers["start"].GetProperty("result").GetProperty("content")[0].GetProperty("text").GetString()!).RootElement;
+        Assert.Equal("success", start.GetProperty("status").GetString());
+        Assert.Contains("BEGIN CERTIFICATE", answers["4"].GetProperty("result").GetProperty("contents")[0].GetProperty("text").GetString());
+        Assert.Contains("Proxy stopped", await stderr);
+    }
+
+    [Fact]
     public async Task Unknown_transport_fails_with_a_message_on_stderr_and_exit_code_1()
     {
         var (exitCode, stdout, stderr) = await BuiltProgram.RunAsync([], new Dictionary<string, string?> { ["TRANSPORT"] = "carrier-pigeon" });
