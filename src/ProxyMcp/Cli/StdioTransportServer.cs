@@ -25,7 +25,7 @@ public static class StdioTransportServer
         var openRequests = new OpenRequests();
         builder.Services.AddProxyMcpServer().WithStreamServerTransport(
             new AnsweringStdin(Console.OpenStandardInput(), openRequests, MaxAnswerWait),
-            new AnsweringStdout(Console.OpenStandardOutput(), openRequests));
+            new AnsweringStdout(new BufferedStream(Console.OpenStandardOutput()), openRequests));
         using var host = builder.Build();
 
         if (proxyPort is { } port &&

@@ -16,7 +16,8 @@ internal sealed class AnsweringStdin(Stream inner, OpenRequests requests, TimeSp
         if (buffer.IsEmpty) return 0;
         if (!_ended)
         {
-            var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            // Console streams ignore cancellation tokens: without WaitAsync a shutdown would wait for the next byte.
+            var read = await inner.ReadAsync(buffer, cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             if (read > 0)
             {
                 _tap.Feed(buffer.Span[..read]);

@@ -1,14 +1,28 @@
 namespace ProxyMcp.Cli.Stdio;
 
-/// <summary>Standard output for the MCP SDK's stream transport: passes every byte through and, once a line is out,
-/// tells <see cref="OpenRequests"/> which request it answered.</summary>
-internal sealed class AnsweringStdout(Stream inner, OpenRequests requests) : Stream
+/// <summary>
+/// Standard output for the MCP SDK's stream transport: passes every byte through and, once a flush has pushed an
+/// answer out, tells <see cref="OpenRequests"/> which request it answered (so end of input is not reported while an
+/// answer still sits in a buffer).
+/// </summary>
+internal sealed class AnsweringStdout : Stream
 {
-    private readonly LineTap _tap = new(requests.Written);
+    private readonly Stream _inner;
+    private readonly OpenRequests _requests;
+    private readonly LineTap _tap;
+    private readonly List<string> _answeredNotFlushed = [];
+
+    /// <param name="inner">Where the bytes go (the SDK's stdio transport buffers stdout; so can the caller).</param>
+    public AnsweringStdout(Stream inner, OpenRequests requests)
+    {
+        _inner = inner;
+        _requests = requests;
+        _tap = new LineTap(Observe);
+    }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         _tap.Feed(buffer.Span);
     }
 
@@ -17,14 +31,35 @@ internal sealed class AnsweringStdout(Stream inner, OpenRequests requests) : Str
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        inner.Write(buffer);
+        _inner.Write(buffer);
         _tap.Feed(buffer);
     }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-    public override void Flush() => inner.Flush();
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        ReportFlushedAnswers();
+    }
+
+    public override void Flush()
+    {
+        _inner.Flush();
+        ReportFlushedAnswers();
+    }
+
+    // The SDK writes and flushes one message at a time under its own lock, so these need no lock of their own.
+    private void Observe(ReadOnlySpan<byte> line)
+    {
+        if (JsonRpcEnvelope.Parse(line) is { IsAnswer: true, Id: { } id }) _answeredNotFlushed.Add(id);
+    }
+
+    private void ReportFlushedAnswers()
+    {
+        foreach (var id in _answeredNotFlushed) _requests.Answered(id);
+        _answeredNotFlushed.Clear();
+    }
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -37,7 +72,7 @@ internal sealed class AnsweringStdout(Stream inner, OpenRequests requests) : Str
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) inner.Dispose();
+        if (disposing) _inner.Dispose();
         base.Dispose(disposing);
     }
 }

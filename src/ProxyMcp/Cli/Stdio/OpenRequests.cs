@@ -26,12 +26,8 @@ internal sealed class OpenRequests
         else if (message.CancelledId is { } cancelled) Close(cancelled);
     }
 
-    /// <summary>A line written to the client.</summary>
-    public void Written(ReadOnlySpan<byte> line)
-    {
-        var message = JsonRpcEnvelope.Parse(line);
-        if (message is { IsAnswer: true, Id: { } id }) Close(id);
-    }
+    /// <summary>The answer to request <paramref name="id"/> has reached the client.</summary>
+    public void Answered(string id) => Close(id);
 
     /// <summary>Completes once no request is open.</summary>
     public Task WhenNoneOpenAsync()
