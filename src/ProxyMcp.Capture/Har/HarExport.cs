@@ -15,7 +15,8 @@ namespace ProxyMcp.Capture.Har;
 /// <para>
 /// Every field HAR 1.2 requires is written (proxy-mcp omitted several, weakness 41): cookies parsed from the headers,
 /// <c>redirectURL</c> from Location, <c>cache</c>, <c>timings</c> from the engine's milestones with -1 for what is
-/// unknown, sizes with -1 for unknown header sizes, the real HTTP version, headers in wire order with their case.
+/// unknown, sizes with -1 for unknown header sizes, the real HTTP version, headers with their case and repeats (in the
+/// order the engine saw them: Kestrel lists a request's well-known headers first, not in wire order).
 /// Bodies are decoded per Content-Encoding; text that is valid UTF-8 goes out as <c>text</c>, anything else as
 /// <c>encoding: "base64"</c>, so binary content survives export → import byte for byte. <c>postData</c> carries
 /// the request's Content-Type as <c>mimeType</c>, and <c>encoding: "base64"</c> too for binary request bodies

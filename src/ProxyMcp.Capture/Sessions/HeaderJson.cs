@@ -6,7 +6,7 @@ using ProxyMcp.Engine.Exchanges;
 namespace ProxyMcp.Capture.Sessions;
 
 /// <summary>
-/// Headers as stored in <c>details</c>: a JSON array of [name, value] pairs in wire order, case and repeats kept
+/// Headers as stored in <c>details</c>: a JSON array of [name, value] pairs in the order the engine saw them, case and repeats kept
 /// (so Set-Cookie survives, unlike proxy-mcp's joined map). JSON rather than a custom encoding so the database
 /// stays readable with the sqlite3 shell.
 /// </summary>

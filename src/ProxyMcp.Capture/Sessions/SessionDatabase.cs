@@ -7,7 +7,7 @@ namespace ProxyMcp.Capture.Sessions;
 /// <para>
 /// Tables: <c>session</c> (one row, the manifest's truth, updated in the same transaction as every batch so counters
 /// never lag the data), <c>exchanges</c> (the narrow, indexed metadata every query filters and sorts on, one row per
-/// exchange, <c>seq</c> = rowid), <c>details</c> (headers in wire order, previews, TLS, timings, error: read only
+/// exchange, <c>seq</c> = rowid), <c>details</c> (headers as [name, value] pairs, previews, TLS, timings, error: read only
 /// when one exchange is shown or exported, so scans of <c>exchanges</c> stay small), <c>bodies</c> (raw wire bytes
 /// as BLOBs, rowid = seq × 2 + side, so no extra index is needed), <c>hosts</c> (distinct hostnames: a substring
 /// filter on hostnames runs over a few hundred rows, then uses the hostname index), <c>text_index</c> (FTS5,

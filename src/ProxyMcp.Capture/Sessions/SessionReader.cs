@@ -101,7 +101,7 @@ public sealed class SessionReader : IDisposable
         return reader.Read() ? ReadEntry(reader, 0) : null;
     }
 
-    /// <summary>The full exchange record (headers in wire order, previews, TLS, timings) without bodies.</summary>
+    /// <summary>The full exchange record (headers as [name, value] pairs, previews, TLS, timings) without bodies.</summary>
     public StoredExchange? GetExchange(long seq)
     {
         using var command = Connection.CreateCommand();
