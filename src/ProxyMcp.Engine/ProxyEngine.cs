@@ -129,9 +129,9 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var logger = _loggerFactory.CreateLogger("ProxyMcp.Engine");
             var publisher = new ExchangePublisher(e => ExchangeCompleted?.Invoke(e), logger);
             var listener = new ListenerAddress();
-            var upstream = UpstreamClient.Create(options, Selector, ServerTls);
+            var upstream = UpstreamClient.Create(options, Selector, ServerTls, listener);
             var handler = new ProxyRequestHandler(options, upstream, publisher, new StatusPage(Authority, listener), listener, _capture, Rules, Selector, ServerTls, logger);
-            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, new TunnelConnector(Selector, options.UpstreamTimeout), logger), ClientIdentifier, logger);
+            var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, new TunnelConnector(Selector, options.UpstreamTimeout, listener.IsOwn), logger), ClientIdentifier, logger);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.Services.AddSingleton(_loggerFactory);

@@ -130,6 +130,7 @@ public sealed record ExchangeError(ExchangeErrorKind Kind, string Message)
         ExchangeErrorKind.ResponseBodyToClient => "client_aborted",
         ExchangeErrorKind.UpstreamProtocol => "protocol",
         ExchangeErrorKind.Dropped => "dropped",
+        ExchangeErrorKind.Loop => "loop",
         _ => "other",
     };
 }
@@ -147,5 +148,7 @@ public enum ExchangeErrorKind
     ResponseBodyFromOrigin,
     ResponseBodyToClient,
     Dropped,
+    /// <summary>The target (or the upstream proxy) is this proxy's own listener.</summary>
+    Loop,
     Other,
 }

@@ -7,7 +7,8 @@ namespace ProxyMcp.Engine.Forwarding;
 /// <summary>The pooled client used for every request to origins: one SocketsHttpHandler per running listener.</summary>
 internal static class UpstreamClient
 {
-    public static HttpMessageInvoker Create(ProxyOptions options, IWebProxy upstreamProxies, Tls.ServerTlsObserver serverTls)
+    /// <param name="listener">The proxy's own listener: a connection that lands there is refused (it would loop).</param>
+    public static HttpMessageInvoker Create(ProxyOptions options, IWebProxy upstreamProxies, Tls.ServerTlsObserver serverTls, Listening.ListenerAddress listener)
     {
         var handler = new SocketsHttpHandler
         {
@@ -34,6 +35,7 @@ internal static class UpstreamClient
                 try
                 {
                     await socket.ConnectAsync(context.DnsEndPoint, cancel);
+                    listener.ThrowIfOwn(socket, $"{context.DnsEndPoint.Host}:{context.DnsEndPoint.Port}");
                 }
                 catch
                 {

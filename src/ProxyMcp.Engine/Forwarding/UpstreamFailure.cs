@@ -11,6 +11,7 @@ internal static class UpstreamFailure
     public static ExchangeError Classify(Exception exception, string target, bool timedOut)
     {
         if (timedOut) return new(ExchangeErrorKind.Timeout, $"Timed out waiting for {target}");
+        if (Find<Listening.ProxyLoopException>(exception) is { } loop) return new(ExchangeErrorKind.Loop, loop.Message);
         var socket = Find<SocketException>(exception);
         if (socket is not null)
         {
@@ -50,8 +51,13 @@ internal static class UpstreamFailure
         return new(ExchangeErrorKind.Other, $"Request to {target} failed: {Innermost(exception).Message}");
     }
 
-    /// <summary>502 for a bad or unreachable origin, 504 when it did not answer in time.</summary>
-    public static int StatusFor(ExchangeError error) => error.Kind == ExchangeErrorKind.Timeout ? 504 : 502;
+    /// <summary>502 for a bad or unreachable origin, 504 when it did not answer in time, 508 when it is the proxy itself.</summary>
+    public static int StatusFor(ExchangeError error) => error.Kind switch
+    {
+        ExchangeErrorKind.Timeout => 504,
+        ExchangeErrorKind.Loop => 508,
+        _ => 502,
+    };
 
     private static T? Find<T>(Exception? exception) where T : Exception
     {

@@ -10,7 +10,8 @@ namespace ProxyMcp.Engine.Upstream;
 /// Opens a raw TCP stream to host:port, directly or through the configured upstream (HTTP CONNECT or SOCKS), for tunnels
 /// the proxy relays without looking inside. HTTP requests do not use this: SocketsHttpHandler chains those itself.
 /// </summary>
-public sealed class TunnelConnector(UpstreamSelector selector, TimeSpan connectTimeout)
+/// <param name="isOwnListener">True for the proxy's own listening address: a tunnel that lands there is refused (it would loop).</param>
+public sealed class TunnelConnector(UpstreamSelector selector, TimeSpan connectTimeout, Func<IPEndPoint, bool>? isOwnListener = null)
 {
     public async Task<Stream> ConnectAsync(string host, int port, CancellationToken cancel)
     {
@@ -56,12 +57,16 @@ public sealed class TunnelConnector(UpstreamSelector selector, TimeSpan connectT
         }
     }
 
-    private static async Task<Stream> OpenAsync(string host, int port, CancellationToken cancel)
+    private async Task<Stream> OpenAsync(string host, int port, CancellationToken cancel)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(host, port, cancel);
+            if (isOwnListener is not null && socket.RemoteEndPoint is IPEndPoint remote && isOwnListener(remote))
+            {
+                throw new Listening.ProxyLoopException($"{host}:{port}", Listening.ListenerAddress.Describe(remote));
+            }
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
