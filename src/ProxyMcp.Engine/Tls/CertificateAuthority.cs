@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography;
@@ -28,13 +27,17 @@ public sealed class CertificateAuthority : IDisposable
     private readonly X509Certificate2 _root;
     private readonly RSA _rootKey;
     private readonly X509Certificate2 _pinCarrier;
-    private readonly ConcurrentDictionary<string, Lazy<SslStreamCertificateContext>> _leaves =
-        new(StringComparer.OrdinalIgnoreCase);
+    private readonly LeafCache _leaves;
 
-    private CertificateAuthority(X509Certificate2 root, RSA rootKey, string certificatePath)
+    /// <summary>Leaf certificates kept by default (~25 MB); hosts beyond that are re-minted when seen again (~1 ms each).</summary>
+    public const int DefaultLeafCacheCapacity = 1000;
+
+    private CertificateAuthority(X509Certificate2 root, RSA rootKey, string certificatePath, int leafCacheCapacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(leafCacheCapacity, 1);
         _root = root;
         _rootKey = rootKey;
+        _leaves = new LeafCache(leafCacheCapacity, MintLeaf);
         _pinCarrier = CreatePinCarrier(root, rootKey);
         CertificatePath = certificatePath;
         CertificatePem = root.ExportCertificatePem() + "\n";
@@ -55,11 +58,12 @@ public sealed class CertificateAuthority : IDisposable
     /// <summary>The certificate presented after each leaf: the root's subject and key, issued under another name; not persisted.</summary>
     public X509Certificate2 PinCarrier => _pinCarrier;
 
-    /// <summary>Number of leaf certificates minted so far (cache size).</summary>
+    /// <summary>Number of leaf certificates in the cache.</summary>
     public int LeafCount => _leaves.Count;
 
     /// <summary>Loads the CA from <paramref name="directory"/>, creating and saving it on first use.</summary>
-    public static CertificateAuthority LoadOrCreate(string directory)
+    /// <param name="leafCacheCapacity">How many per-host leaf certificates to keep (least recently used dropped first).</param>
+    public static CertificateAuthority LoadOrCreate(string directory, int leafCacheCapacity = DefaultLeafCacheCapacity)
     {
         Directory.CreateDirectory(directory);
         var certificatePath = Path.GetFullPath(Path.Combine(directory, CertificateFileName));
@@ -69,26 +73,21 @@ public sealed class CertificateAuthority : IDisposable
             var key = RSA.Create();
             key.ImportFromPem(File.ReadAllText(keyPath));
             var cert = X509Certificate2.CreateFromPem(File.ReadAllText(certificatePath));
-            return new CertificateAuthority(cert, key, certificatePath);
+            return new CertificateAuthority(cert, key, certificatePath, leafCacheCapacity);
         }
 
         var (root, rootKey) = CreateRoot();
         WriteOwnerOnly(keyPath, rootKey.ExportPkcs8PrivateKeyPem() + "\n");
         // Written after the key so a half-finished first run is regenerated rather than loaded.
         File.WriteAllText(certificatePath, root.ExportCertificatePem() + "\n");
-        return new CertificateAuthority(root, rootKey, certificatePath);
+        return new CertificateAuthority(root, rootKey, certificatePath, leafCacheCapacity);
     }
 
     /// <summary>The certificate context to present for <paramref name="host"/>, minted once and cached.</summary>
-    public SslStreamCertificateContext GetServerContext(string host)
-    {
-        var key = NormalizeHost(host);
-        return _leaves.GetOrAdd(key, h => new Lazy<SslStreamCertificateContext>(() => MintLeaf(h))).Value;
-    }
+    public SslStreamCertificateContext GetServerContext(string host) => _leaves.Get(NormalizeHost(host));
 
     /// <summary>The cached context for <paramref name="host"/>, or null when it has not been minted (or is being minted).</summary>
-    public SslStreamCertificateContext? TryGetCachedServerContext(string host) =>
-        _leaves.TryGetValue(NormalizeHost(host), out var leaf) && leaf.IsValueCreated ? leaf.Value : null;
+    public SslStreamCertificateContext? TryGetCachedServerContext(string host) => _leaves.TryGet(NormalizeHost(host));
 
     internal static string NormalizeHost(string host)
     {

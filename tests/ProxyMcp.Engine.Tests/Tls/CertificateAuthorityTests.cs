@@ -46,6 +46,49 @@ public sealed class CertificateAuthorityTests : IDisposable
     }
 
     [Fact]
+    public void The_leaf_cache_is_bounded_and_drops_the_least_recently_used_hosts_first()
+    {
+        using var ca = CertificateAuthority.LoadOrCreate(_dir, leafCacheCapacity: 20);
+        var hot = ca.GetServerContext("hot.test");
+        var firstCold = ca.GetServerContext("cold-0.test");
+        for (var i = 1; i <= 60; i++)
+        {
+            ca.GetServerContext($"cold-{i}.test");
+            Assert.Same(hot, ca.GetServerContext("hot.test"));
+            Assert.InRange(ca.LeafCount, 1, 20);
+        }
+        Assert.NotNull(ca.TryGetCachedServerContext("cold-60.test"));
+        Assert.Null(ca.TryGetCachedServerContext("cold-0.test"));
+        var reminted = ca.GetServerContext("cold-0.test");
+        Assert.NotSame(firstCold, reminted);
+        Assert.True(reminted.TargetCertificate.MatchesHostname("cold-0.test"));
+    }
+
+    [Fact]
+    public async Task The_cache_trims_safely_while_other_handshakes_add_hosts()
+    {
+        using var ca = CertificateAuthority.LoadOrCreate(_dir);
+        var context = ca.GetServerContext("shared.test");
+        // A mint that costs nothing, so adds race the trimming thread as hard as they can.
+        var cache = new LeafCache(10, _ => context);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 50_000; i++) Assert.Same(context, cache.Get($"w{worker}-{i}.test"));
+        })));
+        cache.Get("last.test");
+        Assert.InRange(cache.Count, 1, 10);
+    }
+
+    [Fact]
+    public async Task Concurrent_handshakes_for_one_new_host_mint_one_leaf()
+    {
+        using var ca = CertificateAuthority.LoadOrCreate(_dir);
+        var contexts = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(() => ca.GetServerContext("burst.test"))));
+        Assert.All(contexts, c => Assert.Same(contexts[0], c));
+        Assert.Equal(1, ca.LeafCount);
+    }
+
+    [Fact]
     public void Leaves_are_ecdsa_p256_for_the_host_chain_to_the_root_and_are_cached()
     {
         using var ca = CertificateAuthority.LoadOrCreate(_dir);
