@@ -19,8 +19,14 @@ internal sealed class LeafCache(int capacity, Func<string, SslStreamCertificateC
 
     public SslStreamCertificateContext Get(string host)
     {
-        var entry = _entries.GetOrAdd(host, static (key, m) => new Entry(new Lazy<SslStreamCertificateContext>(() => m(key))), mint);
+        if (_entries.TryGetValue(host, out var entry))
+        {
+            entry.Touch();
+            return entry.Context.Value;
+        }
+        entry = _entries.GetOrAdd(host, static (key, m) => new Entry(new Lazy<SslStreamCertificateContext>(() => m(key))), mint);
         entry.Touch();
+        // Count takes every lock of the dictionary: only a miss (a new host, rare) pays for it.
         if (_entries.Count > capacity) Trim();
         return entry.Context.Value;
     }
