@@ -1,7 +1,7 @@
 namespace ProxyMcp.Engine.Forwarding;
 
-/// <summary>Base for the forward-only, read-only, async-only streams the forwarder wraps bodies in.</summary>
-internal abstract class ReadOnlyAsyncStream : Stream
+/// <summary>Base for the forward-only, read-only, async-only streams the forwarder wraps bodies in (and the server's stdin).</summary>
+public abstract class ReadOnlyAsyncStream : Stream
 {
     public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
 

@@ -1,3 +1,5 @@
+using ProxyMcp.Engine.Forwarding;
+
 namespace ProxyMcp.Cli.Stdio;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace ProxyMcp.Cli.Stdio;
 /// client that writes its requests and closes stdin (<c>printf '…' | proxy-mcp</c>, the MCP spec's way to ask a stdio
 /// server to exit) got no answers at all. Bytes pass through unchanged.
 /// </summary>
-internal sealed class AnsweringStdin(Stream inner, OpenRequests requests, TimeSpan maxWait) : Stream
+internal sealed class AnsweringStdin(Stream inner, OpenRequests requests, TimeSpan maxWait) : ReadOnlyAsyncStream
 {
     private readonly LineTap _tap = new(requests.Read);
     private bool _ended;
@@ -43,22 +45,6 @@ internal sealed class AnsweringStdin(Stream inner, OpenRequests requests, TimeSp
         }
         return 0;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
