@@ -131,6 +131,7 @@ public sealed record ExchangeError(ExchangeErrorKind Kind, string Message)
         ExchangeErrorKind.UpstreamProtocol => "protocol",
         ExchangeErrorKind.Dropped => "dropped",
         ExchangeErrorKind.Loop => "loop",
+        ExchangeErrorKind.ProxyStopped => "proxy_stopped",
         _ => "other",
     };
 }
@@ -150,5 +151,7 @@ public enum ExchangeErrorKind
     Dropped,
     /// <summary>The target (or the upstream proxy) is this proxy's own listener.</summary>
     Loop,
+    /// <summary>The proxy was stopped while the exchange was in flight (not the client's doing).</summary>
+    ProxyStopped,
     Other,
 }

@@ -108,11 +108,18 @@ internal sealed class ProxyRequestHandler(
         }
         finally
         {
+            // Stopping the proxy cuts what is still flowing; Kestrel reports that as the client going away.
+            if (forwarding.Error?.Kind is ExchangeErrorKind.ResponseBodyToClient or ExchangeErrorKind.RequestBodyFromClient && IsStopping(context))
+                forwarding.Error = new ExchangeError(ExchangeErrorKind.ProxyStopped, "The proxy was stopped while this exchange was in flight");
             forwarding.ResponseDoneMs ??= forwarding.StatusCode is null ? null : forwarding.ElapsedMs;
             if (forwarding.UpstreamOrigin is { } origin) forwarding.ServerTls = serverTls.For(origin);
             publisher.Publish(static f => f.ToExchange(), forwarding);
         }
     }
+
+    private static bool IsStopping(HttpContext context) =>
+        context.RequestServices?.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime)) is
+            Microsoft.Extensions.Hosting.IHostApplicationLifetime { ApplicationStopping.IsCancellationRequested: true };
 
     /// <summary>Where a forward handler or a URL rewrite sends the request; the original target otherwise.</summary>
     private static RequestTarget Redirect(RequestTarget target, CompiledHandler? handler)
