@@ -178,10 +178,19 @@ internal sealed class ConnectionDispatcher(
     /// of the handshake (key exchange, signature) runs right away on this thread, not on the socket event thread that
     /// serves every other connection's reads.
     /// </summary>
-    private static async Task HandshakeAsync(ConnectionContext connection, ConnectionDelegate tls)
+    private async Task HandshakeAsync(ConnectionContext connection, ConnectionDelegate tls)
     {
         await Task.Yield();
-        await tls(connection);
+        try
+        {
+            await tls(connection);
+        }
+        catch (NotSupportedException ex)
+        {
+            // SslStream answers a ClientHello it cannot parse by skipping the certificate callback and then failing for
+            // want of a certificate; Kestrel would log that as an unhandled error. It is only a broken client: debug.
+            logger.LogDebug(ex, "TLS handshake on connection {ConnectionId} failed: the ClientHello could not be used", connection.ConnectionId);
+        }
     }
 
     /// <summary>Waits until at least <paramref name="minimum"/> bytes are buffered (or the client is done) without consuming.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
 namespace ProxyMcp.Engine.Tests.Proxy;
 
@@ -50,6 +51,47 @@ public sealed class ListenerTests
         await using var proxy = await RunningProxy.StartAsync();
         var response = await SendRawAsync(proxy.EndPoint, "CONNECT nonsense HTTP/1.1\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 400", response);
+    }
+
+    [Fact]
+    public async Task A_tls_record_that_is_not_a_client_hello_just_closes_the_connection()
+    {
+        var errors = new ErrorRecorder();
+        using var logging = LoggerFactory.Create(builder => builder.AddProvider(errors));
+        await using var proxy = await RunningProxy.StartAsync(loggerFactory: logging);
+        foreach (var messageType in new byte[] { 0x14, 0x02, 0x0b })
+        {
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(proxy.EndPoint);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await stream.WriteAsync("CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n"u8.ToArray());
+            var buffer = new byte[256];
+            Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(buffer, 0, await stream.ReadAsync(buffer)));
+            // A handshake record whose message is not a ClientHello: SslStream cannot pick a certificate for it.
+            var body = new byte[300];
+            new Random(messageType).NextBytes(body);
+            body[0] = messageType;
+            await stream.WriteAsync(new byte[] { 0x16, 0x03, 0x01, (byte)(body.Length >> 8), (byte)body.Length }.Concat(body).ToArray());
+            Assert.Equal(0, await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+        Assert.Empty(errors.Messages);
+        using var client = proxy.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(proxy.Url)).StatusCode);
+    }
+
+    /// <summary>Keeps what is logged at Error or above (Kestrel logs an exception escaping a connection there).</summary>
+    private sealed class ErrorRecorder : ILoggerProvider, ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Messages { get; } = new();
+        public ILogger CreateLogger(string categoryName) => this;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) Messages.Enqueue(formatter(state, exception) + " " + exception?.GetType().Name);
+        }
+        public void Dispose() { }
     }
 
     [Fact]

@@ -38,12 +38,12 @@ public sealed class RunningProxy : IAsyncDisposable
 
     public IReadOnlyCollection<Exchange> Exchanges => _exchanges;
 
-    public static async Task<RunningProxy> StartAsync(ProxyOptions? options = null)
+    public static async Task<RunningProxy> StartAsync(ProxyOptions? options = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "proxymcp-test-" + Guid.NewGuid().ToString("N"));
-        var logging = Environment.GetEnvironmentVariable("PROXYMCP_TEST_LOG") is { Length: > 0 }
+        var logging = loggerFactory ?? (Environment.GetEnvironmentVariable("PROXYMCP_TEST_LOG") is { Length: > 0 }
             ? Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug))
-            : null;
+            : null);
         var engine = new ProxyEngine(CertificateAuthority.LoadOrCreate(dataDir), logging);
         var proxy = new RunningProxy(dataDir, engine);
         await engine.StartAsync(options ?? new ProxyOptions());
