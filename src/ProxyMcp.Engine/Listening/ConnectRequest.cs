@@ -51,7 +51,7 @@ internal static class ConnectRequest
         }
         if (!TrySplitAuthority(parts[1], out host, out port))
         {
-            error = $"CONNECT target '{parts[1]}' is not host:port";
+            error = $"CONNECT target '{Shorten(parts[1])}' is not host:port with a valid host name or IP address";
         }
         return true;
     }
@@ -75,6 +75,11 @@ internal static class ConnectRequest
             if (colon <= 0) return false;
             host = authority[..colon];
         }
-        return int.TryParse(authority.AsSpan(colon + 1), out port) && port is > 0 and <= 65535 && host.Length > 0;
+        // A host that is neither a DNS name nor an IP address (user@host, a 300-character label) would only fail later,
+        // when the tunnel is opened, far from the client that sent it.
+        return int.TryParse(authority.AsSpan(colon + 1), out port) && port is > 0 and <= 65535
+            && host.Length > 0 && Uri.CheckHostName(host) != UriHostNameType.Unknown;
     }
+
+    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
 }

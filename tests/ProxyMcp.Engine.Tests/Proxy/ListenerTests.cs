@@ -45,12 +45,28 @@ public sealed class ListenerTests
         Assert.Empty(proxy.Exchanges);
     }
 
-    [Fact]
-    public async Task A_malformed_connect_gets_400()
+    [Theory]
+    [InlineData("nonsense")]
+    [InlineData("user@example.test:443")]
+    [InlineData("example.test:0")]
+    public async Task A_malformed_connect_gets_400(string target)
     {
         await using var proxy = await RunningProxy.StartAsync();
-        var response = await SendRawAsync(proxy.EndPoint, "CONNECT nonsense HTTP/1.1\r\n\r\n");
+        var response = await SendRawAsync(proxy.EndPoint, $"CONNECT {target} HTTP/1.1\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 400", response);
+    }
+
+    [Fact]
+    public async Task A_connect_to_an_impossible_host_name_is_refused_up_front_not_when_the_tunnel_opens()
+    {
+        var errors = new ErrorRecorder();
+        using var logging = LoggerFactory.Create(builder => builder.AddProvider(errors));
+        await using var proxy = await RunningProxy.StartAsync(loggerFactory: logging);
+        // A 5,000-character label used to get "200 Connection Established" and then, once the silent client was given a
+        // raw tunnel, a UriFormatException that Kestrel logged as unhandled.
+        var response = await SendRawAsync(proxy.EndPoint, $"CONNECT {new string('a', 5000)}:443 HTTP/1.1\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 400", response);
+        Assert.Empty(errors.Messages);
     }
 
     [Fact]
