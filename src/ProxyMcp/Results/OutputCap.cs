@@ -21,7 +21,8 @@ public static class OutputCap
         var text = JsonText.Compact(result);
         if (text.Length <= maxChars) return text;
 
-        if (page is not null && result[page.ArrayProperty] is JsonArray array)
+        // An empty page cannot be the reason the result is too big (a 70,000-char echoed query can): shorten strings instead.
+        if (page is not null && result[page.ArrayProperty] is JsonArray { Count: > 0 } array)
         {
             var paged = FitPage(result, array, page, maxChars);
             if (paged is not null) return paged;

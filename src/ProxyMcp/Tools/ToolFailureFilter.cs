@@ -34,8 +34,9 @@ internal static class ToolFailureFilter
             {
                 return ToolResult.Error(e.Message);
             }
-            catch (Exception e) when (e is JsonException or ArgumentException)
+            catch (Exception e) when (e is JsonException || e.GetType() == typeof(ArgumentException))
             {
+                // (Subclasses such as ArgumentOutOfRangeException come from our own code, not from binding: a bug, logged below.)
                 // Raised while binding arguments, before the tool body runs: a wrong JSON type or a missing argument.
                 var tool = (request.MatchedPrimitive as McpServerTool)?.ProtocolTool;
                 return ToolResult.Error(DescribeArguments(tool, request.Params?.Arguments) ?? "Invalid arguments: " + e.Message);

@@ -21,6 +21,22 @@ public sealed class OutputCapTests
     }
 
     [Fact]
+    public void An_empty_page_with_a_huge_field_is_shortened_not_paged()
+    {
+        // proxy_search_traffic echoes its query: 70,000 chars and no match threw "Index was out of range".
+        var result = new JsonObject { ["status"] = "success", ["query"] = new string('a', 70_000), ["matches"] = 0, ["total"] = 0, ["results"] = new JsonArray() };
+
+        var text = OutputCap.Fit(result, new CapPage("results", 0, 0, CountProperty: "matches"));
+
+        Assert.True(text.Length <= OutputCap.MaxChars);
+        var json = Parse(text);
+        Assert.Equal("success", json.GetProperty("status").GetString());
+        Assert.True(json.GetProperty("truncated").GetBoolean());
+        Assert.Contains("…[truncated", json.GetProperty("query").GetString());
+        Assert.Equal(0, json.GetProperty("results").GetArrayLength());
+    }
+
+    [Fact]
     public void A_long_array_keeps_the_largest_prefix_that_fits_and_paging_fields()
     {
         var items = new JsonArray();
