@@ -44,6 +44,7 @@ public sealed class CompiledHandler
             if (handler.Status is < 100 or > 599)
                 throw new RuleValidationException($"handler.status must be an HTTP status between 100 and 599 (got {handler.Status})");
             ValidateHeaderNames(handler.Headers?.Keys, "handler.headers");
+            ValidateHeaderValues(handler.Headers?.Values, "handler.headers");
         }
 
         ForwardTarget? target = null;
@@ -58,6 +59,7 @@ public sealed class CompiledHandler
         if (request is not null)
         {
             ValidateHeaderNames(request.UpdateHeaders?.Keys, "transformRequest.updateHeaders");
+            ValidateHeaderValues(request.UpdateHeaders?.Values, "transformRequest.updateHeaders");
             if (request.ReplaceMethod is not null && !IsToken(request.ReplaceMethod))
                 throw new RuleValidationException($"transformRequest.replaceMethod must be an HTTP method token (got '{request.ReplaceMethod}')");
         }
@@ -65,6 +67,7 @@ public sealed class CompiledHandler
         if (response is not null)
         {
             ValidateHeaderNames(response.UpdateHeaders?.Keys, "transformResponse.updateHeaders");
+            ValidateHeaderValues(response.UpdateHeaders?.Values, "transformResponse.updateHeaders");
             if (response.ReplaceStatus is < 100 or > 599)
                 throw new RuleValidationException($"transformResponse.replaceStatus must be between 100 and 599 (got {response.ReplaceStatus})");
         }
@@ -83,6 +86,19 @@ public sealed class CompiledHandler
         foreach (var name in names ?? [])
         {
             if (!IsToken(name)) throw new RuleValidationException($"{field} has an invalid header name '{name}'");
+        }
+    }
+
+    /// <summary>
+    /// No CR, LF or NUL in a value (RFC 9110 §5.5): Kestrel and HttpClient refuse them only when the request is
+    /// under way, so such a rule answered every match by dropping the connection.
+    /// </summary>
+    internal static void ValidateHeaderValues(IEnumerable<string?>? values, string field)
+    {
+        foreach (var value in values ?? [])
+        {
+            if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+                throw new RuleValidationException($"{field} has a value with a line break or NUL character: {System.Text.Json.JsonSerializer.Serialize(value)}");
         }
     }
 

@@ -67,6 +67,31 @@ public sealed class RuleStoreTests
         Assert.Equal("rule_1", store.Add("ok", 1, new RuleMatcher(), Passthrough).Rule.Id);
     }
 
+    [Fact]
+    public void Header_values_with_line_breaks_or_nul_are_rejected_where_they_are_set()
+    {
+        var store = new RuleStore();
+        var cases = new (RuleHandler Handler, string Field)[]
+        {
+            (new RuleHandler { Type = "mock", Headers = new Dictionary<string, string> { ["Content-Type"] = "text/plain\r\nSet-Cookie: x=1" } }, "handler.headers"),
+            (new RuleHandler { Type = "passthrough", TransformRequest = new RequestTransform { UpdateHeaders = new Dictionary<string, string?> { ["X-A"] = "a\nb" } } }, "transformRequest.updateHeaders"),
+            (new RuleHandler { Type = "passthrough", TransformResponse = new ResponseTransform { UpdateHeaders = new Dictionary<string, string?> { ["X-A"] = "a\0b" } } }, "transformResponse.updateHeaders"),
+        };
+        foreach (var (handler, field) in cases)
+        {
+            var ex = Assert.Throws<RuleValidationException>(() => store.Add("bad", 1, new RuleMatcher(), handler));
+            Assert.Contains($"{field} has a value with a line break or NUL character", ex.Message);
+        }
+        Assert.Equal(0, store.Count);
+        // A null value (delete the header) and ordinary values are fine.
+        store.Add("ok", 1, new RuleMatcher(), new RuleHandler
+        {
+            Type = "passthrough",
+            TransformRequest = new RequestTransform { UpdateHeaders = new Dictionary<string, string?> { ["X-Drop"] = null, ["X-Set"] = "a, b; q=1" } },
+        });
+        Assert.Equal(1, store.Count);
+    }
+
     [Theory]
     [InlineData(null, "handler.forwardTo is required")]
     [InlineData("http://127.0.0.1:8080/path", "without a path")]
