@@ -17,7 +17,10 @@ internal static class MockResponder
         context.Response.StatusCode = status;
         foreach (var (name, value) in handler.Headers ?? new Dictionary<string, string>())
         {
-            if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)) continue;
+            // Framing and connection headers are Kestrel's to write: a mock's "Transfer-Encoding: chunked" over an
+            // unchunked body (or "Connection" on HTTP/2) would make a response the client cannot parse.
+            if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)
+                || HopByHopHeaders.IsHopByHop(name, Microsoft.Extensions.Primitives.StringValues.Empty)) continue;
             context.Response.Headers.Append(name, value);
             recorded.Add(name, value);
         }

@@ -38,6 +38,27 @@ public sealed class RuleTrafficTests : OriginBehindProxy
     [Theory]
     [InlineData("http", "1.1")]
     [InlineData("https", "2.0")]
+    public async Task Mock_headers_that_would_break_framing_are_left_to_the_server(string scheme, string version)
+    {
+        Rules.Add("framing", 1, new RuleMatcher { PathPattern = "^/framing" }, new RuleHandler
+        {
+            Type = "mock", Status = 200, Body = "framed by kestrel",
+            Headers = new Dictionary<string, string> { ["Transfer-Encoding"] = "chunked", ["Connection"] = "close", ["Content-Length"] = "999", ["X-Kept"] = "yes" },
+        });
+        using var client = Proxy.CreateClient(Version.Parse(version));
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await client.GetAsync($"{BaseUrl(scheme)}/framing");
+            Assert.Equal("framed by kestrel", await response.Content.ReadAsStringAsync());
+            Assert.Equal(17, response.Content.Headers.ContentLength);
+            Assert.Null(response.Headers.TransferEncodingChunked);
+            Assert.Equal("yes", response.Headers.GetValues("X-Kept").Single());
+        }
+    }
+
+    [Theory]
+    [InlineData("http", "1.1")]
+    [InlineData("https", "2.0")]
     public async Task Request_transforms_change_method_headers_url_and_body(string scheme, string version)
     {
         Rules.Add("transform", 1, new RuleMatcher { Method = "POST", PathPattern = "^/original" }, new RuleHandler
