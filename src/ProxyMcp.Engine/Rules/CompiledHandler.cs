@@ -60,6 +60,7 @@ public sealed class CompiledHandler
         {
             ValidateHeaderNames(request.UpdateHeaders?.Keys, "transformRequest.updateHeaders");
             ValidateHeaderValues(request.UpdateHeaders?.Values, "transformRequest.updateHeaders");
+            RefuseFramingHeaders(request.UpdateHeaders?.Keys, "transformRequest.updateHeaders");
             if (request.ReplaceMethod is not null && !IsToken(request.ReplaceMethod))
                 throw new RuleValidationException($"transformRequest.replaceMethod must be an HTTP method token (got '{request.ReplaceMethod}')");
         }
@@ -68,6 +69,7 @@ public sealed class CompiledHandler
         {
             ValidateHeaderNames(response.UpdateHeaders?.Keys, "transformResponse.updateHeaders");
             ValidateHeaderValues(response.UpdateHeaders?.Values, "transformResponse.updateHeaders");
+            RefuseFramingHeaders(response.UpdateHeaders?.Keys, "transformResponse.updateHeaders");
             if (response.ReplaceStatus is < 100 or > 599)
                 throw new RuleValidationException($"transformResponse.replaceStatus must be between 100 and 599 (got {response.ReplaceStatus})");
         }
@@ -99,6 +101,24 @@ public sealed class CompiledHandler
         {
             if (value is not null && value.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
                 throw new RuleValidationException($"{field} has a value with a line break or NUL character: {System.Text.Json.JsonSerializer.Serialize(value)}");
+        }
+    }
+
+    /// <summary>
+    /// Content-Length, Transfer-Encoding and the hop-by-hop headers describe one connection's framing, which the proxy
+    /// writes itself on each side (and recomputes after a body rewrite). Set by a transform they made responses with
+    /// both Content-Length and chunked framing, or requests HttpClient refused outright.
+    /// </summary>
+    private static void RefuseFramingHeaders(IEnumerable<string>? names, string field)
+    {
+        foreach (var name in names ?? [])
+        {
+            if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)
+                || Forwarding.HopByHopHeaders.IsHopByHop(name, Microsoft.Extensions.Primitives.StringValues.Empty))
+            {
+                throw new RuleValidationException(
+                    $"{field} cannot set or remove '{name}': the proxy frames each connection itself (lengths are recomputed after body rewrites)");
+            }
         }
     }
 

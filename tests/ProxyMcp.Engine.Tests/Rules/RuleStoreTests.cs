@@ -93,6 +93,27 @@ public sealed class RuleStoreTests
     }
 
     [Theory]
+    [InlineData("Content-Length")]
+    [InlineData("transfer-encoding")]
+    [InlineData("Connection")]
+    [InlineData("Upgrade")]
+    public void Transforms_may_not_touch_framing_or_hop_by_hop_headers(string name)
+    {
+        var store = new RuleStore();
+        var request = Assert.Throws<RuleValidationException>(() => store.Add("q", 1, new RuleMatcher(), new RuleHandler
+        {
+            Type = "passthrough", TransformRequest = new RequestTransform { UpdateHeaders = new Dictionary<string, string?> { [name] = "3" } },
+        }));
+        Assert.Contains($"transformRequest.updateHeaders cannot set or remove '{name}'", request.Message);
+        var response = Assert.Throws<RuleValidationException>(() => store.Add("r", 1, new RuleMatcher(), new RuleHandler
+        {
+            Type = "passthrough", TransformResponse = new ResponseTransform { UpdateHeaders = new Dictionary<string, string?> { [name] = null } },
+        }));
+        Assert.Contains($"transformResponse.updateHeaders cannot set or remove '{name}'", response.Message);
+        Assert.Equal(0, store.Count);
+    }
+
+    [Theory]
     [InlineData(null, "handler.forwardTo is required")]
     [InlineData("http://127.0.0.1:8080/path", "without a path")]
     [InlineData("ftp://host", "scheme must be http or https")]
