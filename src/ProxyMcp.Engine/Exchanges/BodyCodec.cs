@@ -9,7 +9,21 @@ public static class BodyCodec
     public static bool IsSupported(string? contentEncoding) =>
         string.IsNullOrWhiteSpace(contentEncoding) || Tokens(contentEncoding).All(t => t is "identity" or "gzip" or "x-gzip" or "deflate" or "br" or "zstd");
 
+    /// <summary>The decoded body; <see cref="InvalidDataException"/> when it is not valid for its coding, whichever decoder
+    /// noticed (Brotli reports bad input as InvalidOperationException, zstd as its own exception type).</summary>
     public static byte[] Decode(byte[] body, string? contentEncoding)
+    {
+        try
+        {
+            return DecodeAll(body, contentEncoding);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ZstdSharp.ZstdException)
+        {
+            throw new InvalidDataException($"The body is not valid {contentEncoding}: {ex.Message}", ex);
+        }
+    }
+
+    private static byte[] DecodeAll(byte[] body, string? contentEncoding)
     {
         if (string.IsNullOrWhiteSpace(contentEncoding)) return body;
         var current = body;

@@ -497,7 +497,7 @@ internal sealed class ProxyRequestHandler(
         forwarding.Error = error;
         var status = UpstreamFailure.StatusFor(error);
         forwarding.StatusCode = status;
-        forwarding.StatusMessage = status == 504 ? "Gateway Timeout" : "Bad Gateway";
+        forwarding.StatusMessage = ReasonPhrases.GetReasonPhrase(status);
         forwarding.ResponseHeadersMs = forwarding.ElapsedMs;
         var message = $"ProxyMcp could not complete the request to {target.Uri.GetLeftPart(UriPartial.Authority)}: {error.Message} [{error.Code}]";
         forwarding.ResponseHeaders = new HeaderList

@@ -41,6 +41,7 @@ public sealed class ProxyLoopTests : IAsyncLifetime
         Assert.Equal("loop", plain.Headers.GetValues("X-ProxyMcp-Error").Single());
         var captured = await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?loop=http");
         Assert.Equal(ExchangeErrorKind.Loop, captured.Error?.Kind);
+        Assert.Equal("Loop Detected", captured.Response?.StatusMessage);
 
         using var secure = await client.GetAsync($"{_origin.HttpsUrl}/hello?loop=https");
         Assert.Equal((HttpStatusCode)508, secure.StatusCode);
