@@ -167,10 +167,11 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             {
                 await app.StartAsync(cancellationToken);
             }
-            catch
+            catch (Exception ex)
             {
                 await app.DisposeAsync();
                 upstream.Dispose();
+                if (BindFailure(ex, options) is { } clear) throw clear;
                 throw;
             }
 
@@ -226,6 +227,22 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
     }
 
     private static readonly List<SslApplicationProtocol> OfferedProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
+    /// <summary>Kestrel's bind errors in the proxy's terms ("https://" in its message is Kestrel's, not ours).</summary>
+    private static IOException? BindFailure(Exception exception, ProxyOptions options)
+    {
+        var address = options.BindAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{options.BindAddress}]" : options.BindAddress.ToString();
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is Microsoft.AspNetCore.Connections.AddressInUseException)
+                return new IOException($"Port {options.Port} on {address} is already in use; choose another port, or 0 for a free one.", exception);
+            if (current is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressNotAvailable })
+                return new IOException($"Cannot listen on {address}: it is not an address of this machine (use 127.0.0.1, 0.0.0.0 or one of its interface addresses).", exception);
+            if (current is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied })
+                return new IOException($"Not allowed to listen on port {options.Port} (ports below 1024 need privileges); choose another port, or 0 for a free one.", exception);
+        }
+        return null;
+    }
 
     private async ValueTask<SslServerAuthenticationOptions> CreateServerOptionsAsync(TlsHandshakeCallbackContext context)
     {

@@ -252,7 +252,14 @@ public sealed class SessionStore
             directory = DirectoryOf(id);
         }
         while (Directory.Exists(directory));
-        Directory.CreateDirectory(Path.Combine(directory, SessionDatabase.HarFolder));
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(directory, SessionDatabase.HarFolder));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SessionException($"Cannot create a session folder under the storage root '{Root}': {ex.Message} Choose another storage_dir.", ex);
+        }
         var manifest = new SessionManifest
         {
             Id = id,

@@ -17,6 +17,17 @@ public sealed class ListenerTests
     }
 
     [Fact]
+    public async Task Bind_failures_are_explained_in_the_proxys_terms()
+    {
+        await using var first = await RunningProxy.StartAsync();
+        var inUse = await Assert.ThrowsAsync<IOException>(() => RunningProxy.StartAsync(new ProxyOptions { Port = first.EndPoint.Port }));
+        Assert.Equal($"Port {first.EndPoint.Port} on 127.0.0.1 is already in use; choose another port, or 0 for a free one.", inUse.Message);
+        // 192.0.2.0/24 is reserved for documentation: no machine has it.
+        var foreign = await Assert.ThrowsAsync<IOException>(() => RunningProxy.StartAsync(new ProxyOptions { BindAddress = IPAddress.Parse("192.0.2.99") }));
+        Assert.StartsWith("Cannot listen on 192.0.2.99: it is not an address of this machine", foreign.Message);
+    }
+
+    [Fact]
     public async Task A_second_start_is_refused_and_stop_then_start_works()
     {
         await using var proxy = await RunningProxy.StartAsync();

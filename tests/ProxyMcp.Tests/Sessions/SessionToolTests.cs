@@ -131,6 +131,23 @@ public sealed class SessionToolTests
     }
 
     [Fact]
+    public async Task A_storage_root_that_cannot_hold_folders_leaves_the_proxy_running_and_says_why()
+    {
+        await using var server = await InMemoryServer.StartAsync();
+        var file = Path.Combine(server.DataDirectory, "not-a-folder");
+        await File.WriteAllTextAsync(file, "x");
+        var underFile = (await server.CallAsync("proxy_start", new { persistence_enabled = true, storage_dir = Path.Combine(file, "sessions") })).AssertSuccess();
+        Assert.StartsWith("Cannot use storage_dir", underFile["persistenceError"].GetString());
+        Assert.True((await server.CallAsync("proxy_status")).AssertSuccess()["running"].GetBoolean());
+        (await server.CallAsync("proxy_stop")).AssertSuccess();
+
+        // A folder that exists but takes no new folders (procfs): this used to fail the whole call with a bare IOException.
+        var procfs = (await server.CallAsync("proxy_start", new { persistence_enabled = true, storage_dir = "/proc/self" })).AssertSuccess();
+        Assert.StartsWith("Cannot create a session folder under the storage root '/proc/self'", procfs["persistenceError"].GetString());
+        Assert.True((await server.CallAsync("proxy_status")).AssertSuccess()["running"].GetBoolean());
+    }
+
+    [Fact]
     public async Task Proxy_stop_finalises_the_session_and_status_reports_it()
     {
         await using var server = await InMemoryServer.StartAsync();
