@@ -238,6 +238,7 @@ internal sealed class SessionWriter : IDisposable
         long stored = 0, lastSequence = _lastSequence, droppedHere = 0, deferred = 0;
         string? error = null;
         var capReachedNow = false;
+        long capNeeded = 0;
         SqliteTransaction? transaction = null;
         try
         {
@@ -254,6 +255,7 @@ internal sealed class SessionWriter : IDisposable
                 {
                     _capHit = true;
                     capReachedNow = true;
+                    capNeeded = estimate;
                     droppedHere++;
                     continue;
                 }
@@ -281,7 +283,7 @@ internal sealed class SessionWriter : IDisposable
             lock (_stateLock)
             {
                 state = error is null ? _recoveryState : SessionStatus.Error;
-                lastError = error ?? (capReachedNow ? CapMessage(usage) : _lastError) ?? "";
+                lastError = error ?? (capReachedNow ? CapMessage(usage, capNeeded) : _lastError) ?? "";
             }
             var u = _updateSession.Parameters;
             u[0].Value = _exchangeCount + stored;
@@ -327,9 +329,12 @@ internal sealed class SessionWriter : IDisposable
         if (capReachedNow) _capReached();
     }
 
-    private string CapMessage(long usage) =>
-        $"Session disk cap reached ({_maxDiskBytes / (1024 * 1024)} MB, {usage / (1024 * 1024)} MB used): recording stopped, the proxy keeps running. "
-        + "Stop this session and start a new one (with a larger max_disk_mb) to record again.";
+    private string CapMessage(long usage, long needed) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Session disk cap reached ({Megabytes(_maxDiskBytes)} MB cap, {Megabytes(usage)} MB used, the next exchange needed {Megabytes(needed)} MB): ")
+        + "recording stopped, the proxy keeps running. Stop this session and start a new one (with a larger max_disk_mb) to record again.";
+
+    private static string Megabytes(long bytes) => (bytes / (1024.0 * 1024)).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
 
     public void Dispose()
     {

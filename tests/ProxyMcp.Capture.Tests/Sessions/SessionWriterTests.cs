@@ -91,6 +91,7 @@ public sealed class SessionWriterTests
         Assert.False(status.Recording);
         Assert.Contains("disk cap reached", status.LastError, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("proxy keeps running", status.LastError);
+        Assert.Matches(@"\(0\.5 MB cap, 0\.\d+ MB used, the next exchange needed 0\.0\d MB\)", status.LastError);
         Assert.Null(capture.Current); // body capture switched off in the engine
         var final = await recorder.StopAsync();
         Assert.True(final!.ExchangeCount > 0);
