@@ -12,52 +12,37 @@ namespace ProxyMcp.Engine.Tests.Proxy;
 /// Connections that would land on the proxy's own listener are refused with 508 instead of forwarded: before this, a host
 /// name resolving to the proxy (or the proxy set as its own upstream) fed each request back in until "Out of memory."
 /// </summary>
-public sealed class ProxyLoopTests : IAsyncLifetime
+public sealed class ProxyLoopTests : OriginBehindProxy
 {
-    private OriginServer _origin = null!;
-    private RunningProxy _proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _origin = await OriginServer.StartAsync();
-        _proxy = await RunningProxy.StartAsync(new ProxyOptions { ExtraTrustedRoots = [_origin.Certificates.Root] });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _origin.DisposeAsync();
-    }
-
     [Fact]
     public async Task A_proxy_chained_to_itself_answers_508_and_keeps_serving()
     {
-        await _proxy.Engine.SetGlobalUpstreamAsync(UpstreamProxy.Parse(_proxy.Url.ToString()));
-        using var client = _proxy.CreateClient();
+        await Proxy.Engine.SetGlobalUpstreamAsync(UpstreamProxy.Parse(Proxy.Url.ToString()));
+        using var client = Proxy.CreateClient();
 
-        using var plain = await client.GetAsync($"{_origin.HttpUrl}/hello?loop=http");
+        using var plain = await client.GetAsync($"{Origin.HttpUrl}/hello?loop=http");
         Assert.Equal((HttpStatusCode)508, plain.StatusCode);
         Assert.Contains("is this proxy itself", await plain.Content.ReadAsStringAsync());
         Assert.Equal("loop", plain.Headers.GetValues("X-ProxyMcp-Error").Single());
-        var captured = await _proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?loop=http");
+        var captured = await Proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?loop=http");
         Assert.Equal(ExchangeErrorKind.Loop, captured.Error?.Kind);
         Assert.Equal("Loop Detected", captured.Response?.StatusMessage);
 
-        using var secure = await client.GetAsync($"{_origin.HttpsUrl}/hello?loop=https");
+        using var secure = await client.GetAsync($"{Origin.HttpsUrl}/hello?loop=https");
         Assert.Equal((HttpStatusCode)508, secure.StatusCode);
-        Assert.True(_proxy.Exchanges.Count < 10, $"one exchange per request, not a cascade ({_proxy.Exchanges.Count})");
+        Assert.True(Proxy.Exchanges.Count < 10, $"one exchange per request, not a cascade ({Proxy.Exchanges.Count})");
 
-        await _proxy.Engine.SetGlobalUpstreamAsync(null);
-        Assert.Equal(OriginServer.HelloBody, await client.GetStringAsync($"{_origin.HttpUrl}/hello?loop=cleared"));
+        await Proxy.Engine.SetGlobalUpstreamAsync(null);
+        Assert.Equal(OriginServer.HelloBody, await client.GetStringAsync($"{Origin.HttpUrl}/hello?loop=cleared"));
     }
 
     [Fact]
     public async Task A_raw_tunnel_to_the_proxy_itself_is_closed_and_captured_as_a_loop()
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(_proxy.EndPoint);
+        await socket.ConnectAsync(Proxy.EndPoint);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var self = $"127.0.0.1:{_proxy.EndPoint.Port}";
+        var self = $"127.0.0.1:{Proxy.EndPoint.Port}";
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"CONNECT {self} HTTP/1.1\r\nHost: {self}\r\n\r\n"));
         var head = new byte[256];
         var read = await stream.ReadAsync(head).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
@@ -66,7 +51,7 @@ public sealed class ProxyLoopTests : IAsyncLifetime
         await stream.WriteAsync(new byte[] { 0, 1, 2, 3 });
         Assert.Equal(0, await stream.ReadAsync(head).AsTask().WaitAsync(TimeSpan.FromSeconds(20)));
 
-        var tunnel = await _proxy.WaitForExchangeAsync(e => e.Request.Method == "CONNECT" && e.Request.Url == $"tcp://{self}");
+        var tunnel = await Proxy.WaitForExchangeAsync(e => e.Request.Method == "CONNECT" && e.Request.Url == $"tcp://{self}");
         Assert.Equal(ExchangeErrorKind.Loop, tunnel.Error?.Kind);
         Assert.Equal("loop", tunnel.Error?.Code);
     }
