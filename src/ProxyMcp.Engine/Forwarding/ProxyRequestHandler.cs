@@ -178,6 +178,13 @@ internal sealed class ProxyRequestHandler(
             CopyResponseHead(context, response, forwarding);
             var transform = handler?.Definition.TransformResponse;
             if (transform is not null) ApplyResponseHead(context, transform, forwarding);
+            if (transform?.ReplaceStatus is { } replaced && !StatusRules.AllowsBody(replaced))
+            {
+                // A status replaced by 204, 205 or 304 has no body, whatever the origin sent: Kestrel would refuse to write it.
+                await context.Response.CompleteAsync();
+                forwarding.ResponseDoneMs = forwarding.ElapsedMs;
+                return;
+            }
             if (handler?.ResponseBodyRewrite is { } rewrite && await TryRewriteResponseBodyAsync(context, response, rewrite, forwarding))
                 return;
             await CopyResponseBodyAsync(context, response, target, forwarding);
@@ -284,6 +291,11 @@ internal sealed class ProxyRequestHandler(
         if (transform.ReplaceStatus is { } status)
         {
             context.Response.StatusCode = status;
+            if (!StatusRules.AllowsBody(status))
+            {
+                context.Response.Headers.ContentLength = null;
+                forwarding.ResponseHeaders?.RemoveAll(h => string.Equals(h.Key, "Content-Length", StringComparison.OrdinalIgnoreCase));
+            }
             forwarding.StatusCode = status;
             forwarding.StatusMessage = ReasonPhrases.GetReasonPhrase(status);
             context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = null;

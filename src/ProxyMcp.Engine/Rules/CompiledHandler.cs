@@ -41,8 +41,9 @@ public sealed class CompiledHandler
 
         if (handler.Type == "mock")
         {
-            if (handler.Status is < 100 or > 599)
-                throw new RuleValidationException($"handler.status must be an HTTP status between 100 and 599 (got {handler.Status})");
+            // 1xx statuses are interim: sent as the final answer they leave the client waiting for the real one.
+            if (handler.Status is < 200 or > 599)
+                throw new RuleValidationException($"handler.status must be a final HTTP status between 200 and 599 (got {handler.Status})");
             ValidateHeaderNames(handler.Headers?.Keys, "handler.headers");
             ValidateHeaderValues(handler.Headers?.Values, "handler.headers");
         }
@@ -70,8 +71,8 @@ public sealed class CompiledHandler
             ValidateHeaderNames(response.UpdateHeaders?.Keys, "transformResponse.updateHeaders");
             ValidateHeaderValues(response.UpdateHeaders?.Values, "transformResponse.updateHeaders");
             RefuseFramingHeaders(response.UpdateHeaders?.Keys, "transformResponse.updateHeaders");
-            if (response.ReplaceStatus is < 100 or > 599)
-                throw new RuleValidationException($"transformResponse.replaceStatus must be between 100 and 599 (got {response.ReplaceStatus})");
+            if (response.ReplaceStatus is < 200 or > 599)
+                throw new RuleValidationException($"transformResponse.replaceStatus must be a final HTTP status between 200 and 599 (got {response.ReplaceStatus})");
         }
 
         return new CompiledHandler(handler)

@@ -59,6 +59,25 @@ public sealed class RuleTrafficTests : OriginBehindProxy
     [Theory]
     [InlineData("http", "1.1")]
     [InlineData("https", "2.0")]
+    public async Task Replacing_the_status_with_204_drops_the_origins_body_and_the_connection_stays_usable(string scheme, string version)
+    {
+        Rules.Add("no content", 1, new RuleMatcher { PathPattern = "^/hello\\?nc" }, new RuleHandler
+        {
+            Type = "passthrough", TransformResponse = new ResponseTransform { ReplaceStatus = 204 },
+        });
+        using var client = Proxy.CreateClient(Version.Parse(version));
+        using var replaced = await client.GetAsync($"{BaseUrl(scheme)}/hello?nc=1");
+        Assert.Equal(HttpStatusCode.NoContent, replaced.StatusCode);
+        Assert.Empty(await replaced.Content.ReadAsByteArrayAsync());
+        Assert.Equal(OriginServer.HelloBody, await client.GetStringAsync($"{BaseUrl(scheme)}/hello?after=1"));
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.Request.Path == "/hello?nc=1");
+        Assert.Equal(204, exchange.Response?.StatusCode);
+        Assert.Null(exchange.Error);
+    }
+
+    [Theory]
+    [InlineData("http", "1.1")]
+    [InlineData("https", "2.0")]
     public async Task Request_transforms_change_method_headers_url_and_body(string scheme, string version)
     {
         Rules.Add("transform", 1, new RuleMatcher { Method = "POST", PathPattern = "^/original" }, new RuleHandler

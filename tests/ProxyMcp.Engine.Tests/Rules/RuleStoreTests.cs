@@ -114,6 +114,22 @@ public sealed class RuleStoreTests
     }
 
     [Theory]
+    [InlineData(101)]
+    [InlineData(199)]
+    [InlineData(600)]
+    public void Mock_and_replaced_statuses_must_be_final(int status)
+    {
+        var store = new RuleStore();
+        var mock = Assert.Throws<RuleValidationException>(() => store.Add("m", 1, new RuleMatcher(), new RuleHandler { Type = "mock", Status = status }));
+        Assert.Contains("handler.status must be a final HTTP status between 200 and 599", mock.Message);
+        var replaced = Assert.Throws<RuleValidationException>(() => store.Add("r", 1, new RuleMatcher(), new RuleHandler
+        {
+            Type = "passthrough", TransformResponse = new ResponseTransform { ReplaceStatus = status },
+        }));
+        Assert.Contains("transformResponse.replaceStatus must be a final HTTP status between 200 and 599", replaced.Message);
+    }
+
+    [Theory]
     [InlineData(null, "handler.forwardTo is required")]
     [InlineData("http://127.0.0.1:8080/path", "without a path")]
     [InlineData("ftp://host", "scheme must be http or https")]
