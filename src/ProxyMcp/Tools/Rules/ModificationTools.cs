@@ -58,7 +58,7 @@ public sealed class ModificationTools(ProxyRuntime runtime)
     [McpServerTool(Name = "proxy_mock_response")]
     [Description("Create a rule that answers matching requests with a fixed response, without contacting the origin.")]
     public CallToolResult MockResponse(
-        [Description("HTTP status to answer with, 100-599.")] double status,
+        [Description("HTTP status to answer with, 200-599.")] double status,
         [Description("Only this HTTP method.")] string? method = null,
         [Description("Only URLs matching this regex.")] string? url_pattern = null,
         [Description("Only this host.")] string? hostname = null,
@@ -66,7 +66,7 @@ public sealed class ModificationTools(ProxyRuntime runtime)
         [Description("Content-Type of the response (default application/json).")] string content_type = "application/json",
         [Description("Rule priority (default 10).")] double priority = 10)
     {
-        var code = ToolArguments.Integer(status, "status", 100, 599);
+        var code = ToolArguments.Integer(status, "status", 200, 599);
         var methodToken = ToolArguments.OptionalMethod(method, "method");
         var handler = new RuleHandler
         {
