@@ -240,6 +240,11 @@ public sealed class RuleToolTests : IAsyncLifetime
         Assert.Equal("No upstream override for 'api.example.com'",
             (await _server.CallAsync("proxy_remove_host_upstream", new { hostname = "api.example.com" })).AssertError());
         Assert.Contains("not supported", (await _server.CallAsync("proxy_set_upstream", new { proxy_url = "ftp://x:1" })).AssertError());
+        Assert.Equal("hostname must be a host name or IP address, without port or path (got 'api.example.com/v1')",
+            (await _server.CallAsync("proxy_set_host_upstream", new { hostname = "api.example.com/v1", proxy_url = "http://127.0.0.1:3128" })).AssertError());
+        // An unreachable PAC file is the caller's to fix: said plainly, not as "Invalid arguments: …".
+        Assert.StartsWith("Could not fetch the PAC file http://127.0.0.1:9/proxy.pac",
+            (await _server.CallAsync("proxy_set_upstream", new { proxy_url = "pac+http://127.0.0.1:9/proxy.pac" })).AssertError());
         (await _server.CallAsync("proxy_clear_upstream")).AssertSuccess();
         Assert.Equal(JsonValueKind.Null, (await _server.CallAsync("proxy_status")).AssertSuccess()["globalUpstream"].ValueKind);
     }

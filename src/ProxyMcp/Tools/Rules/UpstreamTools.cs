@@ -24,7 +24,7 @@ public sealed class UpstreamTools(ProxyRuntime runtime)
         CancellationToken cancellationToken = default)
     {
         var proxy = Parse(proxy_url, no_proxy);
-        await runtime.Engine.SetGlobalUpstreamAsync(proxy, cancellationToken);
+        await Apply(() => runtime.Engine.SetGlobalUpstreamAsync(proxy, cancellationToken));
         var result = ToolResult.Success();
         result["message"] = $"Global upstream set to {proxy.MaskedUrl}";
         result["noProxy"] = new JsonArray(proxy.NoProxy.Select(e => (JsonNode?)e).ToArray());
@@ -50,8 +50,10 @@ public sealed class UpstreamTools(ProxyRuntime runtime)
         CancellationToken cancellationToken = default)
     {
         var host = ToolArguments.RequiredText(hostname, "hostname").Trim();
+        if (Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown)
+            throw new McpException($"hostname must be a host name or IP address, without port or path (got '{host}')");
         var proxy = Parse(proxy_url, no_proxy);
-        await runtime.Engine.SetHostUpstreamAsync(host, proxy, cancellationToken);
+        await Apply(() => runtime.Engine.SetHostUpstreamAsync(host, proxy, cancellationToken));
         var result = ToolResult.Success();
         result["message"] = $"Upstream for '{host}' set to {proxy.MaskedUrl}";
         return ToolResult.Ok(result);
@@ -74,6 +76,19 @@ public sealed class UpstreamTools(ProxyRuntime runtime)
         var json = new JsonObject { ["proxyUrl"] = proxy.MaskedUrl };
         if (proxy.NoProxy.Count > 0) json["noProxy"] = new JsonArray(proxy.NoProxy.Select(e => (JsonNode?)e).ToArray());
         return json;
+    }
+
+    /// <summary>Runs an engine change; what it rejects (an unreachable or invalid PAC file) is the caller's to fix.</summary>
+    private static async Task Apply(Func<Task> change)
+    {
+        try
+        {
+            await change();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new McpException(ex.Message);
+        }
     }
 
     private static UpstreamProxy Parse(string? url, string[]? noProxy)
