@@ -109,7 +109,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
         await _lifecycle.WaitAsync(cancellationToken);
         try
         {
-            if (IsRunning) throw new InvalidOperationException("Proxy is already running. Stop it first.");
+            // McpException: a caller's mistake, answered as a tool error without a warning and stack trace on stderr.
+            if (IsRunning) throw new ModelContextProtocol.McpException("Proxy is already running. Stop it first.");
             var engine = GetOrCreateEngine();
             var options = new ProxyOptions
             {
@@ -118,7 +119,16 @@ public sealed class ProxyRuntime : IAsyncDisposable
                 UpstreamInsecure = request.UpstreamInsecure ?? Settings.UpstreamInsecure,
                 ExtraTrustedRoots = [.. Settings.ExtraTrustedRoots],
             };
-            var endPoint = await engine.StartAsync(options, cancellationToken);
+            IPEndPoint endPoint;
+            try
+            {
+                endPoint = await engine.StartAsync(options, cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                // The engine's bind errors already say what to change (port in use, foreign address, privileged port).
+                throw new ModelContextProtocol.McpException(ex.Message, ex);
+            }
             LastPort = endPoint.Port;
             ListenAddress = options.BindAddress;
             UpstreamInsecure = options.UpstreamInsecure;
@@ -137,7 +147,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
         await _lifecycle.WaitAsync(cancellationToken);
         try
         {
-            if (!IsRunning) throw new InvalidOperationException("Proxy is not running.");
+            if (!IsRunning) throw new ModelContextProtocol.McpException("Proxy is not running.");
             // proxy-mcp order: interceptor targets (and their CA files) go first, then the listener; failures do not stop it.
             if (await Interceptors.TryDeactivateAllAsync(cancellationToken) is { } failure) _logger.LogWarning("Deactivating interceptors: {Failure}", failure);
             await _engine!.StopAsync(cancellationToken);
