@@ -163,7 +163,30 @@ internal static class HarEntryConverter
     {
         error = null;
         if (!request.TryGetProperty("postData", out var postData) || postData.ValueKind != JsonValueKind.Object) return null;
-        return Text(postData, "request.postData", index, out error);
+        return Text(postData, "request.postData", index, out error) ?? (error is null ? FormFromParams(postData) : null);
+    }
+
+    /// <summary>
+    /// HAR 1.2 lets postData carry a form as <c>params</c> instead of <c>text</c> (some tools write only that): an
+    /// urlencoded form is rebuilt from them, so the body is not lost. Multipart params (with files) cannot be rebuilt
+    /// byte for byte and are left out.
+    /// </summary>
+    private static byte[]? FormFromParams(JsonElement postData)
+    {
+        if (!postData.TryGetProperty("params", out var parameters) || parameters.ValueKind != JsonValueKind.Array || parameters.GetArrayLength() == 0)
+            return null;
+        var mimeType = postData.TryGetProperty("mimeType", out var mime) && mime.ValueKind == JsonValueKind.String ? mime.GetString()! : "";
+        if (mimeType.Length > 0 && !mimeType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)) return null;
+        var form = new StringBuilder();
+        foreach (var parameter in parameters.EnumerateArray())
+        {
+            if (parameter.ValueKind != JsonValueKind.Object || !parameter.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+                continue;
+            var value = parameter.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+            if (form.Length > 0) form.Append('&');
+            form.Append(Uri.EscapeDataString(name.GetString()!)).Append('=').Append(Uri.EscapeDataString(value));
+        }
+        return form.Length == 0 ? null : Encoding.UTF8.GetBytes(form.ToString());
     }
 
     private static byte[]? Content(JsonElement response, int index, out HarEntryError? error)

@@ -237,6 +237,31 @@ public sealed class HarExportImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_form_given_only_as_post_data_params_is_rebuilt_as_its_urlencoded_body()
+    {
+        var har = """
+            {"log":{"version":"1.2","entries":[
+              {"startedDateTime":"2026-12-01T09:00:01.000Z","time":1,
+               "request":{"method":"POST","url":"https://x.test/login","headers":[{"name":"Content-Type","value":"application/x-www-form-urlencoded"}],
+                 "postData":{"mimeType":"application/x-www-form-urlencoded","params":[{"name":"user","value":"alice b"},{"name":"pw","value":"s3&cret"}]}},
+               "response":{"status":200,"headers":[],"content":{"size":0,"mimeType":"text/plain"}}},
+              {"startedDateTime":"2026-12-01T09:00:02.000Z","time":1,
+               "request":{"method":"POST","url":"https://x.test/upload","headers":[],
+                 "postData":{"mimeType":"multipart/form-data; boundary=x","params":[{"name":"f","fileName":"a.txt","contentType":"text/plain"}]}},
+               "response":{"status":200,"headers":[],"content":{"size":0,"mimeType":"text/plain"}}}]}}
+            """;
+        var file = _temp.Combine("params.har");
+        await File.WriteAllTextAsync(file, har);
+        var result = await HarImport.RunAsync(_store, new HarImportOptions { HarFile = file }, null, default);
+        Assert.Equal(2, result.Summary.ImportedEntries);
+        using var reader = _store.Open(result.Manifest.Id);
+        var form = reader.GetExchange(1)!;
+        Assert.Equal("user=alice%20b&pw=s3%26cret", Encoding.UTF8.GetString(reader.ReadDecodedBody(form, false, long.MaxValue)!.Bytes));
+        // A multipart form cannot be rebuilt byte for byte: no body rather than a made-up one.
+        Assert.Null(reader.ReadDecodedBody(reader.GetExchange(2)!, false, long.MaxValue));
+    }
+
+    [Fact]
     public async Task Import_accepts_a_bom_and_members_in_any_order()
     {
         var har = """
