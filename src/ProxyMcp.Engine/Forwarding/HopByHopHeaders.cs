@@ -11,6 +11,13 @@ internal static class HopByHopHeaders
         "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Alt-Svc", "Http2-Settings",
     };
 
+    /// <summary>
+    /// True for the headers that frame a message on one connection (Content-Length and the hop-by-hop ones): the
+    /// server writes them itself, so mocks and transforms must not.
+    /// </summary>
+    public static bool IsFraming(string name) =>
+        string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase) || Always.Contains(name);
+
     /// <summary>True when <paramref name="name"/> is hop-by-hop here, including names listed in the Connection header.</summary>
     public static bool IsHopByHop(string name, StringValues connectionHeader)
     {

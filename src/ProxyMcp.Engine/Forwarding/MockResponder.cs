@@ -19,8 +19,7 @@ internal static class MockResponder
         {
             // Framing and connection headers are Kestrel's to write: a mock's "Transfer-Encoding: chunked" over an
             // unchunked body (or "Connection" on HTTP/2) would make a response the client cannot parse.
-            if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)
-                || HopByHopHeaders.IsHopByHop(name, Microsoft.Extensions.Primitives.StringValues.Empty)) continue;
+            if (HopByHopHeaders.IsFraming(name)) continue;
             context.Response.Headers.Append(name, value);
             recorded.Add(name, value);
         }

@@ -114,8 +114,7 @@ public sealed class CompiledHandler
     {
         foreach (var name in names ?? [])
         {
-            if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase)
-                || Forwarding.HopByHopHeaders.IsHopByHop(name, Microsoft.Extensions.Primitives.StringValues.Empty))
+            if (Forwarding.HopByHopHeaders.IsFraming(name))
             {
                 throw new RuleValidationException(
                     $"{field} cannot set or remove '{name}': the proxy frames each connection itself (lengths are recomputed after body rewrites)");

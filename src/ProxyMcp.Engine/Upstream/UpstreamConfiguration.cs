@@ -20,7 +20,14 @@ public sealed class UpstreamConfiguration
 
     public void SetGlobal(UpstreamProxy? proxy) => Publish(s => s with { Global = proxy });
 
-    public void SetHost(string hostname, UpstreamProxy proxy) => Publish(s => s with { Hosts = s.Hosts.SetItem(Normalize(hostname), proxy) });
+    /// <exception cref="ArgumentException">The host name is neither a DNS name nor an IP address (a port or path in it, say).</exception>
+    public void SetHost(string hostname, UpstreamProxy proxy)
+    {
+        var host = Normalize(hostname);
+        if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+            throw new ArgumentException($"hostname must be a host name or IP address, without port or path (got '{hostname}')");
+        Publish(s => s with { Hosts = s.Hosts.SetItem(host, proxy) });
+    }
 
     /// <summary>False when there was no override for that host.</summary>
     public bool RemoveHost(string hostname)

@@ -50,8 +50,6 @@ public sealed class UpstreamTools(ProxyRuntime runtime)
         CancellationToken cancellationToken = default)
     {
         var host = ToolArguments.RequiredText(hostname, "hostname").Trim();
-        if (Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown)
-            throw new McpException($"hostname must be a host name or IP address, without port or path (got '{host}')");
         var proxy = Parse(proxy_url, no_proxy);
         await Apply(() => runtime.Engine.SetHostUpstreamAsync(host, proxy, cancellationToken));
         var result = ToolResult.Success();
@@ -78,7 +76,7 @@ public sealed class UpstreamTools(ProxyRuntime runtime)
         return json;
     }
 
-    /// <summary>Runs an engine change; what it rejects (an unreachable or invalid PAC file) is the caller's to fix.</summary>
+    /// <summary>Runs an engine change; what it rejects (a malformed host name, an unreachable or invalid PAC file) is the caller's to fix.</summary>
     private static async Task Apply(Func<Task> change)
     {
         try
