@@ -134,7 +134,7 @@ public sealed class ProxyEngine(CertificateAuthority authority, ILoggerFactory? 
             var dispatcher = new ConnectionDispatcher(options, new RawTunnel(publisher, new TunnelConnector(Selector, options.UpstreamTimeout, listener.IsOwn), logger), ClientIdentifier, logger);
 
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-            builder.Services.AddSingleton(_loggerFactory);
+            builder.Services.AddSingleton<ILoggerFactory>(new ListenerHostLogging(_loggerFactory));
             builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
             // The request handler does not wait on anything but sockets (bodies stream, captures go to a background consumer,
             // slow one-off work such as minting a certificate is moved off), so Kestrel may run it on the thread that completed

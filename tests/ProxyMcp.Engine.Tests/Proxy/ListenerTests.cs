@@ -19,12 +19,16 @@ public sealed class ListenerTests
     [Fact]
     public async Task Bind_failures_are_explained_in_the_proxys_terms()
     {
+        var errors = new ErrorRecorder();
+        using var logging = LoggerFactory.Create(builder => builder.AddProvider(errors));
         await using var first = await RunningProxy.StartAsync();
-        var inUse = await Assert.ThrowsAsync<IOException>(() => RunningProxy.StartAsync(new ProxyOptions { Port = first.EndPoint.Port }));
+        var inUse = await Assert.ThrowsAsync<IOException>(() => RunningProxy.StartAsync(new ProxyOptions { Port = first.EndPoint.Port }, logging));
         Assert.Equal($"Port {first.EndPoint.Port} on 127.0.0.1 is already in use; choose another port, or 0 for a free one.", inUse.Message);
         // 192.0.2.0/24 is reserved for documentation: no machine has it.
-        var foreign = await Assert.ThrowsAsync<IOException>(() => RunningProxy.StartAsync(new ProxyOptions { BindAddress = IPAddress.Parse("192.0.2.99") }));
+        var foreign = await Assert.ThrowsAsync<IOException>(() => RunningProxy.StartAsync(new ProxyOptions { BindAddress = IPAddress.Parse("192.0.2.99") }, logging));
         Assert.StartsWith("Cannot listen on 192.0.2.99: it is not an address of this machine", foreign.Message);
+        // Said once, by whoever started the proxy: the listener's host no longer logs it again with a stack trace.
+        Assert.Empty(errors.Messages);
     }
 
     [Fact]
