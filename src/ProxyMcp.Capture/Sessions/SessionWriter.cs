@@ -282,7 +282,8 @@ internal sealed class SessionWriter : IDisposable
             string state, lastError;
             lock (_stateLock)
             {
-                state = error is null ? _recoveryState : SessionStatus.Error;
+                // Reaching the cap is an error state as in proxy-mcp (spec 6.3): what follows is dropped, not stored.
+                state = error is null && !capReachedNow ? _recoveryState : SessionStatus.Error;
                 lastError = error ?? (capReachedNow ? CapMessage(usage, capNeeded) : _lastError) ?? "";
             }
             var u = _updateSession.Parameters;

@@ -93,7 +93,9 @@ public sealed class SessionWriterTests
         Assert.Contains("proxy keeps running", status.LastError);
         Assert.Matches(@"\(0\.5 MB cap, 0\.\d+ MB used, the next exchange needed 0\.0\d MB\)", status.LastError);
         Assert.Null(capture.Current); // body capture switched off in the engine
+        Assert.Equal("error", status.RecoveryState);
         var final = await recorder.StopAsync();
+        Assert.Equal("error", final!.RecoveryState);
         Assert.True(final!.ExchangeCount > 0);
         Assert.True(final.DroppedWrites > 0);
         Assert.Equal(sent, final.ExchangeCount + final.DroppedWrites);
