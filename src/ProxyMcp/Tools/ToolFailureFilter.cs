@@ -19,6 +19,10 @@ internal static class ToolFailureFilter
         {
             try
             {
+                // Checked before binding: the SDK would read "5" as 5 for a number parameter, where proxy-mcp's schema
+                // validation refused it; a wrong type is a mistake worth naming, not guessing at.
+                var tool = (request.MatchedPrimitive as McpServerTool)?.ProtocolTool;
+                if (DescribeArguments(tool, request.Params?.Arguments) is { } problem) return ToolResult.Error(problem);
                 return await next(request, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -71,11 +75,15 @@ internal static class ToolFailureFilter
             if (!allowed.Any(t => Fits(t, value)))
             {
                 var expected = allowed.FirstOrDefault(t => t != "null") ?? "null";
-                return $"{name} must be a {expected} (got {value.GetRawText()})";
+                return $"{name} must be {Article(expected)} {expected} (got {Shorten(value.GetRawText())})";
             }
         }
         return null;
     }
+
+    private static string Article(string type) => type is "integer" or "array" or "object" ? "an" : "a";
+
+    private static string Shorten(string json) => json.Length <= 80 ? json : json[..80] + "...";
 
     private static bool Fits(string? type, JsonElement value) => type switch
     {

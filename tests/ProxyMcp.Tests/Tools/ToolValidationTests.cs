@@ -29,6 +29,14 @@ public sealed class ToolValidationTests : IAsyncLifetime
         { "proxy_search_traffic", new() { ["query"] = "x", ["limit"] = 1.5 }, "limit must be a whole number (got 1.5)" },
         { "proxy_query_session", new() { ["session_id"] = "20260101000000_abcdefgh", ["limit"] = 0.5 }, "limit must be a whole number (got 0.5)" },
         { "proxy_stop", new(), "Proxy is not running." },
+        // Numbers given as strings are refused by name, as proxy-mcp's schema validation did (the SDK would coerce them).
+        { "proxy_start", new() { ["port"] = "23030" }, "port must be a number (got \"23030\")" },
+        { "proxy_list_traffic", new() { ["status_filter"] = "200" }, "status_filter must be a number (got \"200\")" },
+        { "proxy_add_rule", new() { ["description"] = "d", ["matcher"] = new Dictionary<string, object?>(), ["handler"] = new Dictionary<string, object?> { ["type"] = "mock" }, ["priority"] = "5" },
+            "priority must be a number (got \"5\")" },
+        { "proxy_start", new() { ["insecure_upstream"] = "false" }, "insecure_upstream must be a boolean (got \"false\")" },
+        { "proxy_add_rule", new() { ["description"] = "d", ["matcher"] = "{}", ["handler"] = new Dictionary<string, object?>() },
+            "matcher must be an object (got \"{}\")" },
     };
 
     [Theory]
