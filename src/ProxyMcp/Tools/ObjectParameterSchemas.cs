@@ -91,7 +91,8 @@ internal static class ObjectParameterSchemas
             ["body"] = Typed("string"),
             ["headers"] = StringMap(),
             ["forwardTo"] = Typed("string"),
-            ["transformRequest"] = Transform("replaceMethod", "string"),
+            ["delayMs"] = Typed("integer"),
+            ["transformRequest"] = WithUrlRewrite(Transform("replaceMethod", "string")),
             ["transformResponse"] = Transform("replaceStatus", "number"),
         },
         ["required"] = new JsonArray("type"),
@@ -109,8 +110,21 @@ internal static class ObjectParameterSchemas
                 ["type"] = "array",
                 ["items"] = new JsonObject { ["type"] = "array", ["items"] = Typed("string"), ["minItems"] = 2, ["maxItems"] = 2 },
             },
+            ["regex"] = Typed("boolean"),
         },
     };
+
+    /// <summary>Our extension of the request transform: rewrite the URL with a regular expression.</summary>
+    private static JsonObject WithUrlRewrite(JsonObject transform)
+    {
+        ((JsonObject)transform["properties"]!)["rewriteUrl"] = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new JsonObject { ["pattern"] = Typed("string"), ["replacement"] = Typed("string") },
+            ["required"] = new JsonArray("pattern"),
+        };
+        return transform;
+    }
 
     private static JsonObject StringMap() => new() { ["type"] = "object", ["additionalProperties"] = Typed("string") };
 
