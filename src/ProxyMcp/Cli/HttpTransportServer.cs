@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ProxyMcp.Proxy;
 
 namespace ProxyMcp.Cli;
@@ -21,8 +22,14 @@ public static class HttpTransportServer
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endpoint.BindAddress, endpoint.Port));
         builder.Services.AddRouting();
         StderrLogging.Configure(builder.Logging);
+        // A busy port is reported once, by RunAsync, in one line; the host would log it first with a stack trace. A
+        // background service that crashes still shows: the host logs that at Critical before stopping.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.AddProxyRuntime(settings);
-        builder.Services.AddProxyMcpServer().WithHttpTransport();
+        // Sessions as proxy-mcp's HTTP transport has them (spec 10): an Mcp-Session-Id from initialize, GET /mcp for the
+        // server's own messages (list changes, log notifications) and DELETE /mcp to end a session. The SDK's default is
+        // stateless, which has none of these.
+        builder.Services.AddProxyMcpServer().WithHttpTransport(options => options.Stateless = false);
 
         var app = builder.Build();
         var guard = new LoopbackGuard(endpoint);

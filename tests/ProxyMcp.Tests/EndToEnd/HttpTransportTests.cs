@@ -128,4 +128,25 @@ public sealed class HttpTransportTests : IAsyncLifetime
         Assert.Equal(start["port"].GetInt32(), seen["port"].GetInt32());
         Assert.Equal("Proxy is already running. Stop it first.", again.AssertError());
     }
+
+    [Fact]
+    public async Task Initialize_opens_a_session_that_delete_ends()
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        using var initialize = Initialize(_endpoint);
+        using var initialized = await http.SendAsync(initialize, TestTimeout.Token());
+        Assert.Equal(HttpStatusCode.OK, initialized.StatusCode);
+        var sessionId = Assert.Single(initialized.Headers.GetValues("Mcp-Session-Id"));
+
+        using var end = new HttpRequestMessage(HttpMethod.Delete, _endpoint) { Headers = { { "Mcp-Session-Id", sessionId } } };
+        using var ended = await http.SendAsync(end, TestTimeout.Token());
+        Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+
+        // The ended session is gone: a request naming it is refused, not answered by a new session.
+        using var after = Initialize(_endpoint);
+        after.Headers.Add("Mcp-Session-Id", sessionId);
+        using var refused = await http.SendAsync(after, TestTimeout.Token());
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+    }
 }
