@@ -62,6 +62,12 @@ public sealed class ToolListTests
         var handler = Property("proxy_add_rule", "handler");
         Assert.Equal(["mock", "passthrough", "forward", "drop"],
             handler.GetProperty("properties").GetProperty("type").GetProperty("enum").EnumerateArray().Select(v => v.GetString()));
+        // Our extensions are described too, so a client sees every field the rule parser accepts.
+        Assert.Equal("integer", handler.GetProperty("properties").GetProperty("delayMs").GetProperty("type").GetString());
+        var transformRequest = handler.GetProperty("properties").GetProperty("transformRequest").GetProperty("properties");
+        Assert.Equal(["pattern"], transformRequest.GetProperty("rewriteUrl").GetProperty("required").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal("boolean", transformRequest.GetProperty("regex").GetProperty("type").GetString());
+        Assert.Equal("boolean", handler.GetProperty("properties").GetProperty("transformResponse").GetProperty("properties").GetProperty("regex").GetProperty("type").GetString());
         // Optional object parameters also admit null.
         Assert.Equal(["object", "null"], Property("proxy_update_rule", "handler").GetProperty("type").EnumerateArray().Select(v => v.GetString()));
         Assert.Equal("object", Property("proxy_inject_headers", "headers").GetProperty("type").GetString());
@@ -78,6 +84,6 @@ public sealed class ToolListTests
         await using var server = await InMemoryServer.StartAsync();
 
         Assert.Equal("proxy", server.Client.ServerInfo?.Name);
-        Assert.Equal(ProxyMcpServer.Version, server.Client.ServerInfo?.Version);
+        Assert.Equal("2.0.0", server.Client.ServerInfo?.Version); // as proxy-mcp reports it (spec 10)
     }
 }
