@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ProxyMcp.Engine.Exchanges;
@@ -15,7 +14,7 @@ public static class ExchangeJson
     /// Relaxed escaping: the JSON goes to agents and files, never into HTML, and escaping every quote,
     /// '&lt;' or non-ASCII character would inflate previews and eat into the tool output budget.
     /// </summary>
-    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = MinimalJsonEncoder.Instance };
 
     public static void Write(Utf8JsonWriter writer, Exchange exchange)
     {

@@ -1,21 +1,22 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ProxyMcp.Capture.Serialization;
 
 namespace ProxyMcp.Results;
 
 /// <summary>How result JSON is written: compact for tools, 2-space indented for resources (spec 0.1, 7).</summary>
 public static class JsonText
 {
-    // Relaxed escaping keeps quotes, '<' and non-ASCII readable and short; the text never lands in HTML.
+    // Minimal escaping keeps '<', non-ASCII and emoji readable and short (the output cap counts characters); the text
+    // never lands in HTML.
     private static readonly JsonSerializerOptions CompactOptions = new()
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = MinimalJsonEncoder.Instance,
     };
 
     private static readonly JsonSerializerOptions IndentedOptions = new()
     {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = MinimalJsonEncoder.Instance,
         WriteIndented = true,
     };
 
