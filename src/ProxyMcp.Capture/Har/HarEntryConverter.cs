@@ -219,17 +219,31 @@ internal static class HarEntryConverter
             ? (long)value
             : body?.Length ?? 0;
 
+    /// <summary>
+    /// HAR timings as the engine's milestones, so that export gives back the entry's time. HAR's time is
+    /// blocked + dns + connect + send + wait + receive (ssl is counted inside connect, -1 means not applicable); the
+    /// engine has no connection phases, so they are folded into the "sent" milestone. Timings with nothing above 0 in
+    /// send, wait and receive say nothing (some tools write all zeros): the milestones stay null and export falls back
+    /// to the entry's time, kept as the duration.
+    /// </summary>
     private static ExchangeTimings Timings(JsonElement entry)
     {
         if (!entry.TryGetProperty("timings", out var timings) || timings.ValueKind != JsonValueKind.Object) return new ExchangeTimings();
-        double? Part(string name) => timings.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.GetDouble() >= 0 ? v.GetDouble() : null;
+        double? Part(string name) =>
+            timings.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var ms) && double.IsFinite(ms) && ms >= 0
+                ? ms
+                : null;
         var send = Part("send");
         var wait = Part("wait");
         var receive = Part("receive");
-        double? headers = wait is { } w ? (send ?? 0) + w : null;
+        if (!(send > 0 || wait > 0 || receive > 0)) return new ExchangeTimings();
+        double? sent = null;
+        foreach (var part in new[] { Part("blocked"), Part("dns"), Part("connect"), send })
+            if (part is { } ms) sent = (sent ?? 0) + ms;
+        double? headers = wait is { } w ? (sent ?? 0) + w : null;
         return new ExchangeTimings
         {
-            RequestSentMs = send,
+            RequestSentMs = sent,
             ResponseHeadersMs = headers,
             ResponseDoneMs = headers is { } h && receive is { } r ? h + r : null,
         };

@@ -14,9 +14,10 @@ namespace ProxyMcp.Capture.Har;
 /// memory stays flat whatever the session size; bodies of any size stream through in segments.
 /// <para>
 /// Every field HAR 1.2 requires is written (proxy-mcp omitted several, weakness 41): cookies parsed from the headers,
-/// <c>redirectURL</c> from Location, <c>cache</c>, <c>timings</c> from the engine's milestones with -1 for what is
-/// unknown, sizes with -1 for unknown header sizes, the real HTTP version, headers with their case and repeats (in the
-/// order the engine saw them: Kestrel lists a request's well-known headers first, not in wire order).
+/// <c>redirectURL</c> from Location, <c>cache</c>, <c>timings</c> from the engine's milestones (send/wait/receive never
+/// -1, see <see cref="Timings"/>), sizes with -1 for unknown header sizes, the real HTTP version, headers with their
+/// case and repeats (in the order the engine saw them: Kestrel lists a request's well-known headers first, not in wire
+/// order).
 /// Bodies are decoded per Content-Encoding; text that is valid UTF-8 goes out as <c>text</c>, anything else as
 /// <c>encoding: "base64"</c>, so binary content survives export → import byte for byte. <c>postData</c> carries
 /// the request's Content-Type as <c>mimeType</c>, and <c>encoding: "base64"</c> too for binary request bodies
@@ -130,8 +131,8 @@ public static class HarExport
     /// <summary>A stored body as the export query returned it: inline (in a buffer, from an offset), or left in its blob.</summary>
     private sealed record RowBody(long Seq, bool Response, long Length, bool Truncated, bool Decoded, byte[]? Inline, int InlineOffset = 0);
 
-    /// <summary>One row to export.</summary>
-    private sealed record EntryItem(SessionIndexEntry Entry, StoredDetails Details, RowBody? RequestBody, RowBody? ResponseBody)
+    /// <summary>One row to export; <paramref name="BodiesLeftOut"/> when the export runs with include_bodies false.</summary>
+    private sealed record EntryItem(SessionIndexEntry Entry, StoredDetails Details, RowBody? RequestBody, RowBody? ResponseBody, bool BodiesLeftOut)
     {
         /// <summary>True when a body was too big to come with the row and must be read from the session while writing.</summary>
         public static bool MustStream(CopiedRows.Row row, bool includeBodies) =>
@@ -149,7 +150,8 @@ public static class HarExport
             var details = SessionReader.ReadDetails(row, SessionReader.EntryColumnCount);
             return new EntryItem(entry, details,
                 includeBodies ? Body(row, BodyColumns, entry.Seq, response: false, ownBodies) : null,
-                includeBodies ? Body(row, BodyColumns + 4, entry.Seq, response: true, ownBodies) : null);
+                includeBodies ? Body(row, BodyColumns + 4, entry.Seq, response: true, ownBodies) : null,
+                BodiesLeftOut: !includeBodies);
         }
 
         private static RowBody? Body(CopiedRows.Row row, int o, long seq, bool response, bool own)
@@ -304,9 +306,10 @@ public static class HarExport
     {
         private readonly byte[] _chunk = new byte[64 * 1024];
 
-        public void WriteEntry(EntryItem item) => WriteEntry(item.Entry, item.Details.ToExchange(item.Entry), item.RequestBody, item.ResponseBody);
+        public void WriteEntry(EntryItem item) => WriteEntry(item.Entry, item.Details.ToExchange(item.Entry), item.RequestBody, item.ResponseBody,
+            item.BodiesLeftOut);
 
-        private void WriteEntry(SessionIndexEntry entry, Exchange exchange, RowBody? requestBody, RowBody? responseBody)
+        private void WriteEntry(SessionIndexEntry entry, Exchange exchange, RowBody? requestBody, RowBody? responseBody, bool bodiesLeftOut)
         {
             var request = exchange.Request;
             var response = exchange.Response;
@@ -322,7 +325,7 @@ public static class HarExport
             HarCookies.WriteRequest(writer, request.Headers);
             WriteHeaders(request.Headers);
             WriteQueryString(request.Url);
-            WritePostData(request, requestBody);
+            WritePostData(request, requestBody, bodiesLeftOut);
             writer.WriteNumber("headersSize", -1);
             writer.WriteNumber("bodySize", request.BodySize);
             writer.WriteEndObject();
@@ -333,7 +336,7 @@ public static class HarExport
             writer.WriteString("httpVersion", response is null ? "" : exchange.HttpVersion);
             HarCookies.WriteResponse(writer, response?.Headers);
             WriteHeaders(response?.Headers);
-            WriteContent(response, responseBody);
+            WriteContent(response, responseBody, bodiesLeftOut);
             writer.WriteString("redirectURL", response?.Headers.Get("location") ?? "");
             writer.WriteNumber("headersSize", -1);
             writer.WriteNumber("bodySize", response?.BodySize ?? -1);
@@ -391,7 +394,7 @@ public static class HarExport
             writer.WriteEndArray();
         }
 
-        private void WritePostData(ExchangeRequest request, RowBody? body)
+        private void WritePostData(ExchangeRequest request, RowBody? body, bool bodiesLeftOut)
         {
             var contentType = request.Headers.Get("content-type");
             if (body is not null && body.Length > 0)
@@ -408,12 +411,12 @@ public static class HarExport
                 writer.WriteStartObject("postData");
                 writer.WriteString("mimeType", contentType ?? "application/octet-stream");
                 writer.WriteString("text", request.BodyPreview);
-                writer.WriteString("comment", "Body preview only: the session's capture profile kept no complete request body.");
+                writer.WriteString("comment", PreviewOnly(bodiesLeftOut, "request"));
                 writer.WriteEndObject();
             }
         }
 
-        private void WriteContent(ExchangeResponse? response, RowBody? body)
+        private void WriteContent(ExchangeResponse? response, RowBody? body, bool bodiesLeftOut)
         {
             writer.WriteStartObject("content");
             var contentType = response?.Headers.Get("content-type");
@@ -424,7 +427,8 @@ public static class HarExport
                 var content = WriteBody(body, encoding, contentType, beforeText: decoded =>
                 {
                     writer.WriteNumber("size", decoded);
-                    if (!body.Decoded && !string.IsNullOrWhiteSpace(encoding) && !BodyDecodingIdentity(encoding))
+                    // Omitted when negative: a tiny or incompressible body can grow under deflate or gzip.
+                    if (!body.Decoded && !string.IsNullOrWhiteSpace(encoding) && !BodyDecodingIdentity(encoding) && decoded >= body.Length)
                         writer.WriteNumber("compression", decoded - body.Length);
                     writer.WriteString("mimeType", contentType ?? "application/octet-stream");
                 });
@@ -433,20 +437,44 @@ public static class HarExport
             else
             {
                 var size = response?.BodySize ?? 0;
-                writer.WriteNumber("size", size);
-                writer.WriteString("mimeType", contentType ?? (size == 0 ? "" : "application/octet-stream"));
                 var preview = response?.BodyPreview ?? "";
-                if (preview.Length > 0 && !IsBinaryMarker(preview))
+                var text = preview.Length > 0 && !IsBinaryMarker(preview);
+                writer.WriteNumber("size", response is null ? 0 : PreviewContentSize(response, text));
+                writer.WriteString("mimeType", contentType ?? (size == 0 ? "" : "application/octet-stream"));
+                if (text)
                 {
                     writer.WriteString("text", preview);
-                    writer.WriteString("comment", "Body preview only: the session's capture profile kept no complete response body.");
+                    writer.WriteString("comment", PreviewOnly(bodiesLeftOut, "response"));
                 }
                 else if (size > 0)
                 {
-                    writer.WriteString("comment", "Body not stored: the session's capture profile kept previews only.");
+                    writer.WriteString("comment", bodiesLeftOut
+                        ? "Body not exported: complete bodies were left out (include_bodies: false)."
+                        : "Body not stored: the session's capture profile kept previews only.");
                 }
             }
             writer.WriteEndObject();
+        }
+
+        private static string PreviewOnly(bool bodiesLeftOut, string side) => bodiesLeftOut
+            ? "Body preview only: complete bodies were left out (include_bodies: false)."
+            : $"Body preview only: the session's capture profile kept no complete {side} body.";
+
+        /// <summary>
+        /// HAR content.size is the decoded length, but without a stored body only the wire size was recorded. Unencoded,
+        /// the two are the same. Encoded, a text preview that was not capped (no trailing "...") is the whole decoded
+        /// body, so its UTF-8 length stands in (exact unless the body held invalid UTF-8, which the preview replaced):
+        /// a partial capture tap (64 KiB by default) of compressed data decodes past the cap, so it is always capped.
+        /// Anything else is unknown: -1, as HAR does for unknown sizes.
+        /// </summary>
+        private static long PreviewContentSize(ExchangeResponse response, bool text)
+        {
+            var encoding = response.Headers.Get("content-encoding");
+            if (string.IsNullOrWhiteSpace(encoding) || BodyDecodingIdentity(encoding)) return response.BodySize;
+            var preview = response.BodyPreview;
+            return text && preview.Length <= BodyPreview.MaxChars && !preview.EndsWith("...", StringComparison.Ordinal)
+                ? Encoding.UTF8.GetByteCount(preview)
+                : -1;
         }
 
         private static bool BodyDecodingIdentity(string encoding) =>
@@ -583,17 +611,34 @@ public static class HarExport
     internal static string IsoTime(long epochMs) =>
         DateTimeOffset.FromUnixTimeMilliseconds(epochMs).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
-    /// <summary>HAR send/wait/receive from the engine's milestones (-1 when unknown) and their sum as the entry time.</summary>
+    /// <summary>
+    /// HAR send/wait/receive from the engine's milestones, and their sum as the entry time. HAR 1.2 requires all three
+    /// (only blocked/dns/connect/ssl may be -1), so an unknown part is 0 and the recorded duration fills the gap: a request
+    /// without a body has no "sent" milestone (nothing to send), and an exchange that failed before its response, or was
+    /// imported without timings, spends its whole duration waiting, so its time stays the recorded duration.
+    /// </summary>
     internal static (double Send, double Wait, double Receive, double Total) Timings(Exchange exchange)
     {
         var t = exchange.Timings;
-        double send = t.RequestSentMs is { } sent ? Math.Max(0, sent) : -1;
-        double wait = t.ResponseHeadersMs is { } headers ? Math.Max(0, headers - Math.Max(0, t.RequestSentMs ?? 0)) : -1;
-        double receive = t.ResponseDoneMs is { } done && t.ResponseHeadersMs is { } h ? Math.Max(0, done - h) : -1;
-        var total = Math.Max(0, send) + Math.Max(0, wait) + Math.Max(0, receive);
-        if (send < 0 && wait < 0 && receive < 0) total = Math.Max(0, exchange.Duration ?? 0);
-        return (Round(send), Round(wait), Round(receive), Round(total));
+        var duration = Math.Max(0, exchange.Duration ?? 0);
+        var send = Math.Max(0, t.RequestSentMs ?? 0);
+        double wait, receive;
+        if (t.ResponseHeadersMs is { } headers)
+        {
+            wait = Math.Max(0, headers - send);
+            // From whichever came later: a server may answer before the request body is all sent, and HAR phases cannot
+            // overlap, so the overlap is counted once.
+            var start = Math.Max(headers, send);
+            receive = Math.Max(0, (t.ResponseDoneMs ?? Math.Max(duration, start)) - start);
+        }
+        else
+        {
+            wait = Math.Max(0, duration - send);
+            receive = 0;
+        }
+        (send, wait, receive) = (Round(send), Round(wait), Round(receive));
+        return (send, wait, receive, Round(send + wait + receive));
     }
 
-    private static double Round(double value) => value < 0 ? -1 : Math.Round(value, 3);
+    private static double Round(double value) => Math.Round(value, 3);
 }

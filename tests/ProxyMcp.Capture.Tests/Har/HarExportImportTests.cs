@@ -57,12 +57,26 @@ public sealed class HarExportImportTests : IAsyncLifetime
         return bytes;
     }
 
-    private async Task<string> ExportAsync(string session, SessionQuery? query = null)
+    private async Task<string> ExportAsync(string session, SessionQuery? query = null, bool includeBodies = true)
     {
         var file = _temp.Combine("out", Guid.NewGuid().ToString("N") + ".har");
         using var reader = _store.Open(session);
-        await HarExport.WriteAsync(reader, new HarExportOptions { OutputFile = file, Query = query ?? new SessionQuery { Descending = false } }, null, default);
+        await HarExport.WriteAsync(reader, new HarExportOptions { OutputFile = file, Query = query ?? new SessionQuery { Descending = false }, IncludeBodies = includeBodies },
+            null, default);
         return file;
+    }
+
+    private static async Task<List<JsonElement>> EntriesAsync(string file)
+    {
+        using var document = JsonDocument.Parse(await File.ReadAllBytesAsync(file));
+        return document.RootElement.GetProperty("log").GetProperty("entries").EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    private static (double Time, double Send, double Wait, double Receive) TimeAndTimings(JsonElement entry)
+    {
+        var timings = entry.GetProperty("timings");
+        return (entry.GetProperty("time").GetDouble(), timings.GetProperty("send").GetDouble(), timings.GetProperty("wait").GetDouble(),
+            timings.GetProperty("receive").GetDouble());
     }
 
     [NodeFact]
@@ -123,6 +137,122 @@ public sealed class HarExportImportTests : IAsyncLifetime
         var aborted = entries[4].GetProperty("response");
         Assert.Equal(0, aborted.GetProperty("status").GetInt32());
         Assert.Equal("upstream timed out", aborted.GetProperty("_error").GetString());
+        // No response: the rest of the recorded duration was spent waiting, and time is still that duration.
+        Assert.Equal((12.5, 2.0, 10.5, 0.0), TimeAndTimings(entries[4]));
+        foreach (var entry in entries)
+        {
+            var (time, send, wait, receive) = TimeAndTimings(entry);
+            Assert.True(send >= 0 && wait >= 0 && receive >= 0, entry.GetProperty("timings").ToString());
+            Assert.Equal(time, send + wait + receive, 3);
+        }
+    }
+
+    [Theory]
+    // A request without a body has no "sent" milestone: nothing to send.
+    [InlineData(null, 5.0, 12.5, 12.5, 0.0, 5.0, 7.5, 12.5)]
+    // Failed before any response: the duration is all waiting.
+    [InlineData(2.0, null, null, 30.0, 2.0, 28.0, 0.0, 30.0)]
+    // Imported without timings: the time kept as duration comes back.
+    [InlineData(null, null, null, 250.0, 0.0, 250.0, 0.0, 250.0)]
+    // Response not finished: receive runs to the duration when that is later, else it is 0.
+    [InlineData(1.0, 5.0, null, 40.0, 1.0, 4.0, 35.0, 40.0)]
+    [InlineData(1.0, 5.0, null, null, 1.0, 4.0, 0.0, 5.0)]
+    // The server answered before the request body was all sent: the overlap is counted once.
+    [InlineData(20.0, 5.0, 30.0, 30.0, 20.0, 0.0, 10.0, 30.0)]
+    [InlineData(0.1234, 1.0004, 2.0, 2.0, 0.123, 0.877, 1.0, 2.0)]
+    public void Export_timings_are_never_negative_and_add_up_to_the_entry_time(double? sent, double? headers, double? done, double? duration,
+        double send, double wait, double receive, double time)
+    {
+        var exchange = SessionTestData.Exchange("t", "http://t.test/", duration: duration) with
+        {
+            Timings = new ExchangeTimings { RequestSentMs = sent, ResponseHeadersMs = headers, ResponseDoneMs = done },
+        };
+        Assert.Equal((send, wait, receive, time), HarExport.Timings(exchange));
+    }
+
+    [Fact]
+    public async Task An_imported_entry_keeps_its_time_through_export()
+    {
+        // Timings of zeros (as some tools write) or none say nothing: the entry's time is what is known. Connection
+        // phases count in HAR's time (ssl inside connect, dns -1 not at all) and the engine has none: they go to send.
+        var har = """
+            {"log":{"version":"1.2","entries":[
+              {"startedDateTime":"2026-12-01T09:00:01.000Z","time":250,"request":{"method":"GET","url":"https://x.test/zeros"},"response":{"status":200},
+               "timings":{"blocked":0,"dns":0,"connect":0,"ssl":0,"send":0,"wait":0,"receive":0}},
+              {"startedDateTime":"2026-12-01T09:00:02.000Z","time":250,"request":{"method":"GET","url":"https://x.test/none"},"response":{"status":200}},
+              {"startedDateTime":"2026-12-01T09:00:03.000Z","time":17.6,"request":{"method":"GET","url":"https://x.test/phases"},"response":{"status":200},
+               "timings":{"blocked":2,"dns":-1,"connect":3,"ssl":1,"send":1,"wait":10,"receive":1.6}}]}}
+            """;
+        var file = _temp.Combine("timings.har");
+        await File.WriteAllTextAsync(file, har);
+        var imported = await HarImport.RunAsync(_store, new HarImportOptions { HarFile = file }, null, default);
+        Assert.Equal(3, imported.Summary.ImportedEntries);
+
+        var entries = await EntriesAsync(await ExportAsync(imported.Manifest.Id));
+        Assert.Equal((250.0, 0.0, 250.0, 0.0), TimeAndTimings(entries[0]));
+        Assert.Equal((250.0, 0.0, 250.0, 0.0), TimeAndTimings(entries[1]));
+        Assert.Equal((17.6, 6.0, 10.0, 1.6), TimeAndTimings(entries[2]));
+    }
+
+    [Fact]
+    public async Task Without_bodies_the_export_says_include_bodies_left_them_out()
+    {
+        await using var recorder = new SessionRecorder(_store);
+        var exchange = SessionTestData.Exchange("kept", "http://kept.test/", method: "POST", requestBody: "a=1", responseBody: "hello",
+            responseType: "text/plain");
+        var session = await SessionTestData.RecordAsync(recorder, CaptureProfile.Full,
+            [SessionTestData.Full(exchange, Encoding.UTF8.GetBytes("a=1"), Encoding.UTF8.GetBytes("hello"))]);
+
+        var entry = Assert.Single(await EntriesAsync(await ExportAsync(session, includeBodies: false)));
+        var postData = entry.GetProperty("request").GetProperty("postData");
+        Assert.Equal("a=1", postData.GetProperty("text").GetString());
+        Assert.Equal("Body preview only: complete bodies were left out (include_bodies: false).", postData.GetProperty("comment").GetString());
+        var content = entry.GetProperty("response").GetProperty("content");
+        Assert.Equal("hello", content.GetProperty("text").GetString());
+        Assert.Equal("Body preview only: complete bodies were left out (include_bodies: false).", content.GetProperty("comment").GetString());
+
+        var withBodies = Assert.Single(await EntriesAsync(await ExportAsync(session)));
+        Assert.False(withBodies.GetProperty("response").GetProperty("content").TryGetProperty("comment", out _));
+    }
+
+    [Fact]
+    public async Task Content_size_is_the_decoded_length_and_compression_is_never_negative()
+    {
+        var text = string.Concat(Enumerable.Repeat("{\"id\":1,\"name\":\"same again\"},", 30));
+        var gzip = SessionTestData.Gzip(text);
+        var gzipHeaders = new HeaderList { { "Content-Type", "application/json" }, { "Content-Encoding", "gzip" } };
+        Exchange Previewed(string id, string preview, byte[] wire)
+        {
+            var exchange = SessionTestData.Exchange(id, $"http://size.test/{id}", responseHeaders: gzipHeaders);
+            return exchange with { Response = exchange.Response! with { BodyPreview = preview, BodySize = wire.Length } };
+        }
+        await using var recorder = new SessionRecorder(_store);
+        var preview = await SessionTestData.RecordAsync(recorder, CaptureProfile.Preview,
+        [
+            new(Previewed("whole", text, gzip)),
+            new(Previewed("capped", BodyPreview.Cap(text, truncated: true), gzip[..40])),
+            new(SessionTestData.Exchange("plain", "http://size.test/plain", responseBody: text)),
+        ]);
+        var entries = await EntriesAsync(await ExportAsync(preview));
+        string Size(JsonElement entry) => entry.GetProperty("response").GetProperty("content").GetProperty("size").ToString();
+        Assert.True(gzip.Length < text.Length);
+        // Encoded: the whole decoded preview gives the size; a capped one leaves it unknown. Unencoded: the wire size.
+        Assert.Equal(text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Size(entries[0]));
+        Assert.Equal(gzip.Length, entries[0].GetProperty("response").GetProperty("bodySize").GetInt32());
+        Assert.Equal("-1", Size(entries[1]));
+        Assert.Equal(text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Size(entries[2]));
+
+        // A stored body that grew under gzip (a few bytes) has no negative compression; one that shrank has it.
+        var full = await SessionTestData.RecordAsync(recorder, CaptureProfile.Full,
+        [
+            SessionTestData.Full(SessionTestData.Exchange("tiny", "http://size.test/tiny", responseHeaders: gzipHeaders), null, SessionTestData.Gzip("ok")),
+            SessionTestData.Full(SessionTestData.Exchange("big", "http://size.test/big", responseHeaders: gzipHeaders), null, gzip),
+        ]);
+        var stored = (await EntriesAsync(await ExportAsync(full))).Select(e => e.GetProperty("response").GetProperty("content")).ToList();
+        Assert.Equal(2, stored[0].GetProperty("size").GetInt32());
+        Assert.False(stored[0].TryGetProperty("compression", out _));
+        Assert.Equal(text.Length, stored[1].GetProperty("size").GetInt32());
+        Assert.Equal(text.Length - gzip.Length, stored[1].GetProperty("compression").GetInt32());
     }
 
     [Fact]
