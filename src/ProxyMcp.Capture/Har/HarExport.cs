@@ -465,7 +465,8 @@ public static class HarExport
         /// the two are the same. Encoded, a text preview that was not capped (no trailing "...") is the whole decoded
         /// body, so its UTF-8 length stands in (exact unless the body held invalid UTF-8, which the preview replaced):
         /// a partial capture tap (64 KiB by default) of compressed data decodes past the cap, so it is always capped.
-        /// Anything else is unknown: -1, as HAR does for unknown sizes.
+        /// Anything else keeps the wire size: HAR defines no "unknown" for content.size (viewers show -1 as a size), and
+        /// the encoded length is at least a true lower bound.
         /// </summary>
         private static long PreviewContentSize(ExchangeResponse response, bool text)
         {
@@ -474,7 +475,7 @@ public static class HarExport
             var preview = response.BodyPreview;
             return text && preview.Length <= BodyPreview.MaxChars && !preview.EndsWith("...", StringComparison.Ordinal)
                 ? Encoding.UTF8.GetByteCount(preview)
-                : -1;
+                : response.BodySize;
         }
 
         private static bool BodyDecodingIdentity(string encoding) =>
