@@ -68,7 +68,14 @@ internal static class ToolFailureFilter
         if (!tool.InputSchema.TryGetProperty("properties", out var properties)) return null;
         foreach (var (name, value) in arguments)
         {
-            if (!properties.TryGetProperty(name, out var schema) || !schema.TryGetProperty("type", out var type)) continue;
+            if (!properties.TryGetProperty(name, out var schema))
+            {
+                // Unknown arguments are ignored, as proxy-mcp's schemas strip them, unless one is a near miss of a real
+                // name: "priorty" silently left a rule at the default priority.
+                if (NearMiss(name, properties) is { } meant) return $"unknown argument '{name}' (did you mean '{meant}'?)";
+                continue;
+            }
+            if (!schema.TryGetProperty("type", out var type)) continue;
             var allowed = type.ValueKind == JsonValueKind.Array
                 ? type.EnumerateArray().Select(t => t.GetString()).ToArray()
                 : [type.GetString()];
@@ -79,6 +86,33 @@ internal static class ToolFailureFilter
             }
         }
         return null;
+    }
+
+    private static string? NearMiss(string name, JsonElement properties)
+    {
+        if (name.Length < 4) return null;
+        return properties.EnumerateObject()
+            .Select(p => p.Name)
+            .Where(known => EditDistance(name.ToLowerInvariant(), known.ToLowerInvariant()) <= (known.Length < 8 ? 1 : 2))
+            .FirstOrDefault();
+    }
+
+    /// <summary>Levenshtein distance with adjacent transpositions counted as one edit.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
     }
 
     private static string Article(string type) => type is "integer" or "array" or "object" ? "an" : "a";

@@ -35,6 +35,10 @@ public sealed class ToolValidationTests : IAsyncLifetime
         { "proxy_add_rule", new() { ["description"] = "d", ["matcher"] = new Dictionary<string, object?>(), ["handler"] = new Dictionary<string, object?> { ["type"] = "mock" }, ["priority"] = "5" },
             "priority must be a number (got \"5\")" },
         { "proxy_start", new() { ["insecure_upstream"] = "false" }, "insecure_upstream must be a boolean (got \"false\")" },
+        // A near miss of a real argument name is named; other unknown arguments are ignored as proxy-mcp ignored them.
+        { "proxy_add_rule", new() { ["description"] = "d", ["matcher"] = new Dictionary<string, object?>(), ["handler"] = new Dictionary<string, object?> { ["type"] = "mock" }, ["priorty"] = 1 },
+            "unknown argument 'priorty' (did you mean 'priority'?)" },
+        { "proxy_list_traffic", new() { ["limt"] = 5 }, "unknown argument 'limt' (did you mean 'limit'?)" },
         { "proxy_add_rule", new() { ["description"] = "d", ["matcher"] = "{}", ["handler"] = new Dictionary<string, object?>() },
             "matcher must be an object (got \"{}\")" },
     };
@@ -66,6 +70,12 @@ public sealed class ToolValidationTests : IAsyncLifetime
 
         Assert.Equal("limit must be a number (got \"lots\")", result.AssertError());
         (await _server.CallAsync("proxy_status")).AssertSuccess();
+    }
+
+    [Fact]
+    public async Task Unknown_arguments_that_are_no_near_miss_are_ignored()
+    {
+        (await _server.CallAsync("proxy_list_traffic", new Dictionary<string, object?> { ["verbose"] = true, ["x"] = 1 })).AssertSuccess();
     }
 
     [Fact]
