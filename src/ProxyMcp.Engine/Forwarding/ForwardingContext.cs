@@ -54,8 +54,10 @@ internal sealed class ForwardingContext : IDisposable
     /// <summary>Builds the immutable record, decoding previews; runs off the request path.</summary>
     public Exchange ToExchange()
     {
-        var requestPreview = BodyPreview.Create(RequestBody.Prefix, RequestHeaders.Get("Content-Encoding"),
-            RequestHeaders.Get("Content-Type"), RequestBody.IsComplete);
+        // After a WebSocket upgrade both "bodies" are frame streams: previewed as messages, never as frame bytes.
+        var requestPreview = WebSocket
+            ? WebSocketPreview.Create(RequestBody.Prefix, RequestBody.Total)
+            : BodyPreview.Create(RequestBody.Prefix, RequestHeaders.Get("Content-Encoding"), RequestHeaders.Get("Content-Type"), RequestBody.IsComplete);
         ExchangeResponse? response = null;
         if (StatusCode is { } status && ResponseHeaders is not null)
         {
@@ -64,7 +66,7 @@ internal sealed class ForwardingContext : IDisposable
                 StatusCode = status,
                 StatusMessage = StatusMessage,
                 Headers = ResponseHeaders,
-                BodyPreview = WebSocket ? "" : BodyPreview.Create(ResponseBody.Prefix, ResponseHeaders.Get("Content-Encoding"),
+                BodyPreview = WebSocket ? WebSocketPreview.Create(ResponseBody.Prefix, ResponseBody.Total) : BodyPreview.Create(ResponseBody.Prefix, ResponseHeaders.Get("Content-Encoding"),
                     ResponseHeaders.Get("Content-Type"), ResponseBody.IsComplete),
                 BodySize = ResponseBody.Total,
             };

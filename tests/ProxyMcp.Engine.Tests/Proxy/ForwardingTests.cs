@@ -303,5 +303,85 @@ public sealed class ForwardingTests : OriginBehindProxy
         Assert.Equal(version == "2.0" ? 200 : 101, exchange.Response!.StatusCode);
         Assert.True(exchange.Request.BodySize > 100_000);
         Assert.True(exchange.Response.BodySize > 100_000);
+        // The tap keeps the first 64 KiB of frames: the preview says so and shows the message it saw, not frame bytes.
+        foreach (var preview in new[] { exchange.Request.BodyPreview, exchange.Response.BodyPreview })
+        {
+            Assert.StartsWith("[websocket: 1 message in the first 65536 of ", preview);
+            Assert.Contains("\nhello\nxxxxxxxxxx", preview);
+        }
+    }
+
+    [Theory]
+    [InlineData(false, "1.1")]
+    [InlineData(true, "1.1")]
+    [InlineData(true, "2.0")]
+    public async Task WebSocket_previews_are_the_unmasked_messages_of_each_direction(bool secure, string version)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var socket = await ConnectWebSocketAsync(secure, version, deflate: false, timeout.Token);
+        await socket.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text, true, timeout.Token);
+        await ReceiveMessageAsync(socket, timeout.Token);
+        await socket.SendAsync(new byte[] { 1, 2, 0, 3 }, WebSocketMessageType.Binary, true, timeout.Token);
+        await ReceiveMessageAsync(socket, timeout.Token);
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
+
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.WebSocket);
+        // Frames on the wire: client frames carry a 4-byte mask (hello 2+4+5, binary 2+4+4, close 2+4+2+4), the origin's do not.
+        Assert.Equal(33, exchange.Request.BodySize);
+        Assert.Equal(21, exchange.Response!.BodySize);
+        Assert.Equal("[websocket: 2 messages in 33 bytes of frames]\nhello\n[binary message, 4 bytes]\n[close 1000 done]",
+            exchange.Request.BodyPreview);
+        Assert.Equal("[websocket: 2 messages in 21 bytes of frames]\nhello\n[binary message, 4 bytes]\n[close 1000 done]",
+            exchange.Response.BodyPreview);
+    }
+
+    [Fact]
+    public async Task Permessage_deflate_messages_are_inflated_in_the_previews()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var socket = await ConnectWebSocketAsync(secure: false, "1.1", deflate: true, timeout.Token);
+        // The same text twice: with context takeover the second message is only a back-reference into the first.
+        var text = string.Concat(Enumerable.Repeat("compress me ", 20));
+        for (var i = 0; i < 2; i++)
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, timeout.Token);
+            Assert.Equal(text, Encoding.UTF8.GetString(await ReceiveMessageAsync(socket, timeout.Token)));
+        }
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+
+        var exchange = await Proxy.WaitForExchangeAsync(e => e.WebSocket);
+        Assert.Contains("permessage-deflate", exchange.Response!.Headers.Get("Sec-WebSocket-Extensions"));
+        Assert.True(exchange.Request.BodySize < 2 * text.Length, "the frames were not compressed");
+        foreach (var preview in new[] { exchange.Request.BodyPreview, exchange.Response.BodyPreview })
+            Assert.EndsWith($" bytes of frames]\n{text}\n{text}\n[close 1000]", preview);
+    }
+
+    private async Task<ClientWebSocket> ConnectWebSocketAsync(bool secure, string version, bool deflate, CancellationToken cancel)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.HttpVersion = Version.Parse(version);
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        if (deflate) socket.Options.DangerousDeflateOptions = new WebSocketDeflateOptions();
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            Proxy = new WebProxy(Proxy.Url),
+            UseProxy = true,
+            SslOptions = { RemoteCertificateValidationCallback = RunningProxy.TrustOnly(Proxy.Authority.Certificate) },
+        });
+        await socket.ConnectAsync(new Uri(secure ? Origin.WssUrl : Origin.WsUrl), invoker, cancel);
+        return socket;
+    }
+
+    private static async Task<byte[]> ReceiveMessageAsync(WebSocket socket, CancellationToken cancel)
+    {
+        var received = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, cancel);
+            received.Write(buffer, 0, result.Count);
+        } while (!result.EndOfMessage);
+        return received.ToArray();
     }
 }

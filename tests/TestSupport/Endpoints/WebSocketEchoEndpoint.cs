@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ProxyMcp.TestSupport.Endpoints;
 
-/// <summary>/ws: echoes every text and binary frame back with the same type and fragmentation; closes when the client does.</summary>
+/// <summary>
+/// /ws: echoes every text and binary frame back with the same type and fragmentation; closes when the client does.
+/// Accepts permessage-deflate when the client offers it.
+/// </summary>
 internal static class WebSocketEchoEndpoint
 {
     public static void Map(IEndpointRouteBuilder routes) => routes.Map("/ws", EchoAsync);
@@ -19,7 +22,9 @@ internal static class WebSocketEchoEndpoint
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        using var socket = await context.WebSockets
+            .AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = true })
+            .ConfigureAwait(false);
         var cancellationToken = context.RequestAborted;
         var buffer = new byte[16 * 1024];
         try
