@@ -607,7 +607,9 @@ public static class HarExport
 
     private static string Append(string? existing, string more) => existing is null ? more : existing + " " + more;
 
-    private static bool IsBinaryMarker(string preview) => preview.StartsWith("[binary body,", StringComparison.Ordinal);
+    /// <summary>Previews that describe a body instead of holding its text (binary, or a raw tunnel's uninspected bytes).</summary>
+    private static bool IsBinaryMarker(string preview) =>
+        preview.StartsWith("[binary body,", StringComparison.Ordinal) || preview.StartsWith("[raw tunnel (", StringComparison.Ordinal);
 
     internal static string IsoTime(long epochMs) =>
         DateTimeOffset.FromUnixTimeMilliseconds(epochMs).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);

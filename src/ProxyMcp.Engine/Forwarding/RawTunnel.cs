@@ -3,15 +3,21 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using ProxyMcp.Engine.Exchanges;
+using ProxyMcp.Engine.Listening;
 using ProxyMcp.Engine.Upstream;
 
 namespace ProxyMcp.Engine.Forwarding;
 
-/// <summary>Relays a CONNECT tunnel byte for byte to its target, unseen; captured as one CONNECT exchange with byte counts.</summary>
+/// <summary>
+/// Relays a CONNECT tunnel byte for byte to its target, unseen; captured as one CONNECT exchange with the client's
+/// CONNECT head as the request and byte counts. Why the tunnel is raw is said in the body previews, which otherwise
+/// would be empty for bytes that were not inspected; the headers stay what the client sent.
+/// </summary>
 internal sealed class RawTunnel(ExchangePublisher publisher, TunnelConnector connector, ILogger logger)
 {
-    public async Task RunAsync(IDuplexPipe client, string? clientEndPoint, string? clientTarget, string host, int port, string reason, CancellationToken cancel)
+    public async Task RunAsync(IDuplexPipe client, string? clientEndPoint, string? clientTarget, ConnectHead head, string reason, CancellationToken cancel)
     {
+        var (host, port) = (head.Host, head.Port);
         var started = Stopwatch.GetTimestamp();
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long sent = 0, received = 0;
@@ -40,23 +46,31 @@ internal sealed class RawTunnel(ExchangePublisher publisher, TunnelConnector con
             Request = new ExchangeRequest
             {
                 Method = "CONNECT",
-                Url = $"tcp://{FormatHost(s.host)}:{s.port}",
-                Hostname = s.host,
-                Path = "",
-                Headers = new HeaderList { { "x-proxymcp-tunnel", s.reason } },
-                BodyPreview = "",
+                Url = $"tcp://{FormatHost(s.head.Host)}:{s.head.Port}",
+                Hostname = s.head.Host,
+                Path = s.head.Target,
+                Headers = s.head.Headers,
+                BodyPreview = Marker(s.reason, s.sent, "to the origin"),
                 BodySize = s.sent,
             },
             Response = s.error is null
-                ? new ExchangeResponse { StatusCode = 200, StatusMessage = "Connection Established", Headers = [], BodyPreview = "", BodySize = s.received }
+                ? new ExchangeResponse
+                {
+                    StatusCode = 200, StatusMessage = "Connection Established", Headers = [],
+                    BodyPreview = Marker(s.reason, s.received, "from the origin"), BodySize = s.received,
+                }
                 : null,
             Duration = Math.Round(s.duration),
             Error = s.error,
             Timings = new ExchangeTimings { ResponseDoneMs = s.duration },
             ClientEndPoint = s.clientEndPoint,
             ClientTarget = s.clientTarget,
-        }, (timestamp, host, port, reason, sent, received, error, duration, clientEndPoint, clientTarget));
+        }, (timestamp, head, reason, sent, received, error, duration, clientEndPoint, clientTarget));
     }
+
+    /// <summary>What the preview says instead of bytes the tunnel did not inspect.</summary>
+    public static string Marker(string reason, long bytes, string direction) =>
+        $"[raw tunnel ({reason}): {bytes} bytes relayed {direction}, not inspected]";
 
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
 

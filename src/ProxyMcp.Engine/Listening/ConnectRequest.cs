@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using ProxyMcp.Engine.Exchanges;
 
 namespace ProxyMcp.Engine.Listening;
 
@@ -25,35 +26,47 @@ internal static class ConnectRequest
     }
 
     /// <summary>
-    /// Parses "CONNECT host:port HTTP/1.x" once the whole head has arrived. Returns false while incomplete;
-    /// <paramref name="headLength"/> is the number of bytes to consume.
+    /// Parses "CONNECT host:port HTTP/1.x" and its header fields once the whole head has arrived. Returns false while
+    /// incomplete; <paramref name="headLength"/> is the number of bytes to consume.
     /// </summary>
-    public static bool TryParse(ReadOnlySequence<byte> buffer, out string host, out int port, out long headLength, out string? error)
+    public static bool TryParse(ReadOnlySequence<byte> buffer, out ConnectHead head, out long headLength, out string? error)
     {
-        host = "";
-        port = 0;
+        head = new ConnectHead("", "", 0, []);
         headLength = 0;
         error = null;
         var reader = new SequenceReader<byte>(buffer);
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> head, HeadEnd, advancePastDelimiter: true))
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> headBytes, HeadEnd, advancePastDelimiter: true))
         {
             if (buffer.Length > MaxHeadBytes) error = "CONNECT request head too large";
             return false;
         }
         headLength = reader.Consumed;
-        var headText = Encoding.Latin1.GetString(head);
-        var firstLine = headText.Split("\r\n", 2)[0];
-        var parts = firstLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var lines = Encoding.Latin1.GetString(headBytes).Split("\r\n");
+        var parts = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length != 3 || !parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal))
         {
             error = "malformed CONNECT request line";
             return true;
         }
-        if (!TrySplitAuthority(parts[1], out host, out port))
+        if (!TrySplitAuthority(parts[1], out var host, out var port))
         {
             error = $"CONNECT target '{Shorten(parts[1])}' is not host:port with a valid host name or IP address";
+            return true;
         }
+        head = new ConnectHead(parts[1], host, port, HeaderFields(lines.AsSpan(1)));
         return true;
+    }
+
+    /// <summary>The head's fields in arrival order with their case, for the capture of a raw tunnel.</summary>
+    private static HeaderList HeaderFields(ReadOnlySpan<string> lines)
+    {
+        var fields = new HeaderList();
+        foreach (var line in lines)
+        {
+            var colon = line.IndexOf(':');
+            if (colon > 0) fields.Add(line[..colon], line[(colon + 1)..].Trim(' ', '\t'));
+        }
+        return fields;
     }
 
     internal static bool TrySplitAuthority(string authority, out string host, out int port)
@@ -83,3 +96,6 @@ internal static class ConnectRequest
 
     private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "…";
 }
+
+/// <summary>A parsed CONNECT head: the target as the request line had it, its host and port, and the header fields.</summary>
+internal sealed record ConnectHead(string Target, string Host, int Port, HeaderList Headers);

@@ -87,13 +87,12 @@ internal sealed class ConnectionDispatcher(
         CancellationToken cancel)
     {
         var input = connection.Transport.Input;
-        string host;
-        int port;
+        ConnectHead head;
         while (true)
         {
             var result = await input.ReadAsync(cancel);
             var buffer = result.Buffer;
-            if (ConnectRequest.TryParse(buffer, out host, out port, out var headLength, out var error) || error is not null)
+            if (ConnectRequest.TryParse(buffer, out head, out var headLength, out var error) || error is not null)
             {
                 if (error is not null)
                 {
@@ -108,20 +107,21 @@ internal sealed class ConnectionDispatcher(
             if (result.IsCompleted) return;
         }
 
+        var (host, port) = (head.Host, head.Port);
         feature.TunnelHost = host;
         feature.TunnelPort = port;
         await connection.Transport.Output.WriteAsync(ConnectEstablished, cancel);
 
         if (PassthroughHosts.Matches(options.PassthroughHosts, host))
         {
-            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "passthrough host", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, head, reason: "passthrough host", cancel);
             return;
         }
 
         var first = await PeekWithTimeoutAsync(input, cancel);
         if (first is null)
         {
-            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "server speaks first", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, head, reason: "server speaks first", cancel);
             return;
         }
         if (first == TlsHandshakeRecord)
@@ -137,7 +137,7 @@ internal sealed class ConnectionDispatcher(
         }
         else
         {
-            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, host, port, reason: "not HTTP or TLS", cancel);
+            await rawTunnel.RunAsync(connection.Transport, connection.RemoteEndPoint?.ToString(), feature.ClientTarget, head, reason: "not HTTP or TLS", cancel);
         }
     }
 

@@ -168,7 +168,48 @@ public sealed class ListenerTests
         Assert.Equal(fakeHello, echoed);
         client.Close();
         var exchange = await proxy.WaitForExchangeAsync(e => e.Request.Method == "CONNECT");
-        Assert.Equal("passthrough host", exchange.Request.Headers.Get("x-proxymcp-tunnel"));
+        Assert.Equal($"[raw tunnel (passthrough host): {fakeHello.Length} bytes relayed to the origin, not inspected]", exchange.Request.BodyPreview);
+        Assert.Equal($"[raw tunnel (passthrough host): {fakeHello.Length} bytes relayed from the origin, not inspected]", exchange.Response!.BodyPreview);
+        Assert.Null(exchange.Request.Headers.Get("x-proxymcp-tunnel"));
+    }
+
+    [Fact]
+    public async Task A_tunnel_to_a_server_that_speaks_first_is_captured_with_the_clients_connect_head()
+    {
+        using var banner = new TcpListener(IPAddress.Loopback, 0);
+        banner.Start();
+        var port = ((IPEndPoint)banner.LocalEndpoint).Port;
+        var greeting = "220 banner ready\r\n"u8.ToArray();
+        var served = Task.Run(async () =>
+        {
+            using var origin = await banner.AcceptTcpClientAsync();
+            var originStream = origin.GetStream();
+            await originStream.WriteAsync(greeting);
+            await originStream.ReadExactlyAsync(new byte[5]);
+        });
+        await using var proxy = await RunningProxy.StartAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync(proxy.EndPoint);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: Banner-Test/1\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 200", await ReadHeadAsync(stream));
+        // The client stays silent until the origin's banner arrives through the tunnel.
+        var received = new byte[greeting.Length];
+        await stream.ReadExactlyAsync(received);
+        Assert.Equal(greeting, received);
+        await stream.WriteAsync("QUIT\n"u8.ToArray());
+        await served.WaitAsync(TimeSpan.FromSeconds(20));
+        client.Close();
+
+        var exchange = await proxy.WaitForExchangeAsync(e => e.Request.Method == "CONNECT");
+        Assert.Equal($"127.0.0.1:{port}", exchange.Request.Path);
+        Assert.Equal([KeyValuePair.Create("Host", $"127.0.0.1:{port}"), KeyValuePair.Create("User-Agent", "Banner-Test/1")],
+            exchange.Request.Headers);
+        Assert.Equal(5, exchange.Request.BodySize);
+        Assert.Equal("[raw tunnel (server speaks first): 5 bytes relayed to the origin, not inspected]", exchange.Request.BodyPreview);
+        Assert.Equal(greeting.Length, exchange.Response!.BodySize);
+        Assert.Equal($"[raw tunnel (server speaks first): {greeting.Length} bytes relayed from the origin, not inspected]",
+            exchange.Response.BodyPreview);
     }
 
     [Fact]
