@@ -227,7 +227,7 @@ internal sealed class ProxyRequestHandler(
                 || string.Equals(name, "Expect", StringComparison.OrdinalIgnoreCase)
                 || string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase))
                 continue;
-            AddHeader(request, name, values);
+            UpstreamRequestHeaders.Add(request, name, values);
         }
         // A client that asked for "100 Continue" waits before sending its body: the origin answers it (Kestrel sends the
         // client its 100 when the body is first read), so an origin refusing the body (413, 401) is heard before an
@@ -240,26 +240,13 @@ internal sealed class ProxyRequestHandler(
         request.Headers.Host = target.Authority;
         foreach (var (name, value) in transform?.UpdateHeaders ?? new Dictionary<string, string?>())
         {
-            request.Headers.Remove(name);
-            request.Content?.Headers.Remove(name);
+            UpstreamRequestHeaders.Remove(request, name);
             if (value is null) continue;
             if (string.Equals(name, "Host", StringComparison.OrdinalIgnoreCase)) request.Headers.Host = value;
-            else AddHeader(request, name, value);
+            else UpstreamRequestHeaders.Add(request, name, value);
         }
+        UpstreamRequestHeaders.Settle(request);
         return (request, body);
-    }
-
-    private static void AddHeader(HttpRequestMessage request, string name, StringValues values)
-    {
-        // One value is the common case: adding it as a string avoids boxing the StringValues into an enumerable.
-        if (values.Count == 1)
-        {
-            var value = values.ToString();
-            if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content?.Headers.TryAddWithoutValidation(name, value);
-            return;
-        }
-        if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
-            request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
     }
 
     /// <summary>Reads the whole request body, rewrites the decoded text and re-encodes it; false when too big or undecodable.</summary>
