@@ -85,4 +85,22 @@ public sealed class RequestHeaderTrafficTests : OriginBehindProxy
         Assert.Equal("body", setOnPost.Body);
     }
 
+    [Theory]
+    [InlineData("http", "--http1.1", "GET")]
+    [InlineData("http", "--http1.1", "DELETE")]
+    [InlineData("https", "--http2", "GET")]
+    [InlineData("https", "--http2", "DELETE")]
+    public async Task Content_headers_of_a_bodyless_request_reach_the_origin_without_any_rule(string scheme, string flag, string method)
+    {
+        if (!CurlRunner.IsAvailable) return;
+        var echo = await CurlEchoAsync(scheme, flag, $"/echo?ct-{method}", "-X", method,
+            "-H", "Content-Type: a/b", "-H", "Content-Language: de", "-H", "Expires: 0");
+        Assert.Equal(method, echo.Method);
+        Assert.Equal("a/b", echo.Header("Content-Type"));
+        Assert.Equal("de", echo.Header("Content-Language"));
+        Assert.Equal("0", echo.Header("Expires"));
+        // HttpClient writes content headers only with a content, so the empty body they ride on is announced (README).
+        Assert.Equal("0", echo.Header("Content-Length"));
+        Assert.Equal(0, echo.BodyLength);
+    }
 }
