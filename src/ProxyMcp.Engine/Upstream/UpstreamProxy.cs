@@ -39,7 +39,7 @@ public sealed record UpstreamProxy
     }
 
     /// <summary>Validates a proxy URL and a no_proxy list; the message says what to fix.</summary>
-    public static UpstreamProxy Parse(string proxyUrl, IReadOnlyList<string>? noProxy = null)
+    public static UpstreamProxy Parse(string proxyUrl, IReadOnlyList<string?>? noProxy = null)
     {
         if (string.IsNullOrWhiteSpace(proxyUrl)) throw new ArgumentException("proxy_url must not be empty");
         if (!Uri.TryCreate(proxyUrl.Trim(), UriKind.Absolute, out var uri))
@@ -50,7 +50,8 @@ public sealed record UpstreamProxy
         if (string.IsNullOrEmpty(uri.Host)) throw new ArgumentException($"proxy_url '{proxyUrl}' has no host");
         if (!scheme.StartsWith("pac+", StringComparison.Ordinal) && uri.AbsolutePath is not ("/" or ""))
             throw new ArgumentException($"proxy_url '{proxyUrl}' must not have a path (only pac+http(s) URLs point at a file)");
-        var bypass = (noProxy ?? []).Select(e => e.Trim()).Where(e => e.Length > 0).ToArray();
+        // The tools' schema lets no_proxy items be null (as JSON can send them): skipped like blank entries.
+        var bypass = (noProxy ?? []).Select(e => e?.Trim()).Where(e => e is { Length: > 0 }).Select(e => e!).ToArray();
         foreach (var entry in bypass)
         {
             if (entry.Contains('/') && !entry.Contains("::"))

@@ -248,4 +248,21 @@ public sealed class RuleToolTests : IAsyncLifetime
         (await _server.CallAsync("proxy_clear_upstream")).AssertSuccess();
         Assert.Equal(JsonValueKind.Null, (await _server.CallAsync("proxy_status")).AssertSuccess()["globalUpstream"].ValueKind);
     }
+
+    [Fact]
+    public async Task Null_no_proxy_entries_are_skipped_as_the_schema_allows()
+    {
+        var set = (await _server.CallAsync("proxy_set_upstream", new { proxy_url = "http://127.0.0.1:3128", no_proxy = new string?[] { null } })).AssertSuccess();
+        Assert.Empty(set["noProxy"].EnumerateArray());
+        (await _server.CallAsync("proxy_set_host_upstream", new { hostname = "api.example.com", proxy_url = "http://127.0.0.1:3128", no_proxy = new[] { "localhost", null } })).AssertSuccess();
+        var status = (await _server.CallAsync("proxy_status")).AssertSuccess();
+        Assert.Equal(["localhost"], status["hostUpstreams"].GetProperty("api.example.com").GetProperty("noProxy").EnumerateArray().Select(e => e.GetString()));
+        // The schema says the same: an item of no_proxy is a string or null.
+        var tools = await _server.Client.ListToolsAsync(cancellationToken: TestTimeout.Token());
+        foreach (var name in new[] { "proxy_set_upstream", "proxy_set_host_upstream" })
+        {
+            var items = tools.Single(t => t.Name == name).JsonSchema.GetProperty("properties").GetProperty("no_proxy").GetProperty("items");
+            Assert.Equal(["string", "null"], items.GetProperty("type").EnumerateArray().Select(e => e.GetString()));
+        }
+    }
 }

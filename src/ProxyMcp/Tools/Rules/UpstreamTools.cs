@@ -20,7 +20,7 @@ public sealed class UpstreamTools(ProxyRuntime runtime)
     [Description("Send all proxied traffic through an upstream proxy (per-host settings win). Applies to new requests at once.")]
     public async Task<CallToolResult> SetAsync(
         [Description("Upstream proxy URL: " + UrlHelp)] string proxy_url,
-        [Description("Hosts that bypass it: host (and subdomains), .suffix, *.suffix, host:port, IP, or *.")] string[]? no_proxy = null,
+        [Description("Hosts that bypass it: host (and subdomains), .suffix, *.suffix, host:port, IP, or *.")] string?[]? no_proxy = null,
         CancellationToken cancellationToken = default)
     {
         var proxy = Parse(proxy_url, no_proxy);
@@ -46,7 +46,7 @@ public sealed class UpstreamTools(ProxyRuntime runtime)
     public async Task<CallToolResult> SetHostAsync(
         [Description("Request host name (case-insensitive).")] string hostname,
         [Description("Upstream proxy URL: " + UrlHelp)] string proxy_url,
-        [Description("Bypass list for this setting.")] string[]? no_proxy = null,
+        [Description("Bypass list for this setting.")] string?[]? no_proxy = null,
         CancellationToken cancellationToken = default)
     {
         var host = ToolArguments.RequiredText(hostname, "hostname").Trim();
@@ -89,7 +89,7 @@ public sealed class UpstreamTools(ProxyRuntime runtime)
         }
     }
 
-    private static UpstreamProxy Parse(string? url, string[]? noProxy)
+    private static UpstreamProxy Parse(string? url, string?[]? noProxy)
     {
         try
         {
