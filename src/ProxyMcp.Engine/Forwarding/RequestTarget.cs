@@ -12,7 +12,7 @@ internal sealed record RequestTarget(Uri Uri, string Hostname, string Authority,
     /// The path and query go to the origin exactly as the client wrote them: no dot segments removed, no escapes decoded
     /// or added (a MITM tool that "fixed" <c>/a/../b</c> or <c>%zz</c> would test a different request).
     /// </summary>
-    private static readonly UriCreationOptions AsWritten = new() { DangerousDisablePathAndQueryCanonicalization = true };
+    private static readonly UriCreationOptions AsWritten = Rules.RequestUrl.AsWritten;
 
     public static RequestTarget? Resolve(HttpContext context, ProxyConnectionFeature connection)
     {

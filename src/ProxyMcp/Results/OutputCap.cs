@@ -22,12 +22,12 @@ public static class OutputCap
         if (text.Length <= maxChars) return text;
 
         // An empty page cannot be the reason the result is too big (a 70,000-char echoed query can): shorten strings instead.
-        if (page is not null && result[page.ArrayProperty] is JsonArray { Count: > 0 } array)
+        if (page?.ArrayIn(result) is { Count: > 0 } array)
         {
-            var paged = FitPage(result, array, page, maxChars);
+            var paged = FitPage(result, array, page!, maxChars);
             if (paged is not null) return paged;
             // Not even one item fits whole: keep the first and shorten it below.
-            result = WithPrefix(result, array, 1, page);
+            result = WithPrefix(result, array, 1, page!);
         }
         else
         {
@@ -72,7 +72,7 @@ public static class OutputCap
     private static JsonObject WithPrefix(JsonObject result, JsonArray array, int n, CapPage page)
     {
         var shell = Shell(result, page, n);
-        var prefix = (JsonArray)shell[page.ArrayProperty]!;
+        var prefix = page.ArrayIn(shell)!;
         for (var i = 0; i < n; i++) prefix.Add(array[i]?.DeepClone());
         return shell;
     }
@@ -83,7 +83,19 @@ public static class OutputCap
         var shell = new JsonObject();
         foreach (var (key, value) in result)
         {
-            shell[key] = key == page.ArrayProperty ? new JsonArray() : value?.DeepClone();
+            shell[key] = key == (page.Container ?? page.ArrayProperty) ? null : value?.DeepClone();
+        }
+        if (page.Container is null)
+        {
+            shell[page.ArrayProperty] = new JsonArray();
+        }
+        else
+        {
+            // The container keeps its other fields (counts, the winner) and its place; only its array is emptied.
+            var container = new JsonObject();
+            foreach (var (key, value) in (JsonObject)result[page.Container]!)
+                container[key] = key == page.ArrayProperty ? new JsonArray() : value?.DeepClone();
+            shell[page.Container] = container;
         }
         if (shell.ContainsKey(page.CountProperty)) shell[page.CountProperty] = n;
         shell["truncated"] = true;

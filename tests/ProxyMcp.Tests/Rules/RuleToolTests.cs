@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using ProxyMcp.TestSupport;
 using ProxyMcp.Tests.Support;
 
 namespace ProxyMcp.Tests.Rules;
@@ -264,5 +265,100 @@ public sealed class RuleToolTests : IAsyncLifetime
             var items = tools.Single(t => t.Name == name).JsonSchema.GetProperty("properties").GetProperty("no_proxy").GetProperty("items");
             Assert.Equal(["string", "null"], items.GetProperty("type").EnumerateArray().Select(e => e.GetString()));
         }
+    }
+
+    [Fact]
+    public async Task The_simulator_reads_the_url_as_live_traffic_does()
+    {
+        if (!CurlRunner.IsAvailable) return;
+        var port = (await _server.CallAsync("proxy_start")).AssertSuccess()["port"].GetInt32();
+        string[] matchers =
+        [
+            """{"urlPattern":":(80|443)/"}""", // an explicit default port: live URLs never keep it
+            """{"urlPattern":"#frag"}""",      // a fragment: clients never send it
+            """{"pathPattern":"^/%7e/"}""",    // escapes as written: the proxy never decodes them
+            """{"method":"GET"}""",
+        ];
+        for (var i = 0; i < matchers.Length; i++)
+        {
+            (await _server.CallAsync("proxy_add_rule", new
+            {
+                description = $"r{i}", priority = i, matcher = Json(matchers[i]), handler = Json($$"""{"type":"mock","status":{{201 + i}}}"""),
+            })).AssertSuccess();
+        }
+
+        (string Url, string Winner, string SimulatedUrl, string Path)[] cases =
+        [
+            ("http://localhost:80/x#frag", "rule_4", "http://localhost/x", "/x"),
+            ("https://localhost:443/%7e/x", "rule_3", "https://localhost/%7e/x", "/%7e/x"),
+            ("http://localhost:80/%7e/y?q=%41#frag", "rule_3", "http://localhost/%7e/y?q=%41", "/%7e/y?q=%41"),
+        ];
+        foreach (var (url, expected, simulatedUrl, path) in cases)
+        {
+            var live = await CurlRunner.RunAsync(["-sS", "-k", "-x", $"http://127.0.0.1:{port}", "-o", "/dev/null", "-w", "%{http_code}", url]);
+            var liveStatus = int.Parse(live.EnsureSuccess().StdoutText);
+            // An empty method is GET (spec 3.6: the method given or GET).
+            var simulated = (await _server.CallAsync("proxy_test_rule_match", new
+            {
+                request = JsonSerializer.SerializeToElement(new { method = "", url }),
+            })).AssertSuccess()["result"];
+            var winner = simulated.GetProperty("effectiveWinner").GetProperty("ruleId").GetString();
+            Assert.Equal(expected, winner);
+            Assert.Equal(200 + int.Parse(expected["rule_".Length..]), liveStatus);
+            var request = simulated.GetProperty("request");
+            Assert.Equal("GET", request.GetProperty("method").GetString());
+            Assert.Equal(simulatedUrl, request.GetProperty("url").GetString());
+            Assert.Equal(path, request.GetProperty("path").GetString());
+        }
+        // Every live exchange agrees with the simulator replaying it.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_server.Runtime.Capture.Count < cases.Length && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal([.. cases.Select(c => c.Winner)], _server.Runtime.Capture.Snapshot().Select(e => e.MatchedRuleId));
+    }
+
+    [Fact]
+    public async Task A_negative_limit_rules_evaluates_every_rule_and_a_huge_one_is_clamped()
+    {
+        for (var i = 0; i < 3; i++)
+            (await _server.CallAsync("proxy_add_rule", new { description = $"r{i}", matcher = Json("{}"), handler = Json("""{"type":"drop"}""") })).AssertSuccess();
+        foreach (var limit in new[] { -1, -1000, 1e12 })
+        {
+            var result = (await _server.CallAsync("proxy_test_rule_match", new { request = Json("""{"url":"http://a.test/"}"""), limit_rules = limit })).AssertSuccess()["result"];
+            Assert.Equal(3, result.GetProperty("evaluatedCount").GetInt32());
+        }
+        var limited = (await _server.CallAsync("proxy_test_rule_match", new { request = Json("""{"url":"http://a.test/"}"""), limit_rules = 1 })).AssertSuccess()["result"];
+        Assert.Equal(1, limited.GetProperty("evaluatedCount").GetInt32());
+        Assert.Contains("whole number", (await _server.CallAsync("proxy_test_rule_match", new { request = Json("""{"url":"http://a.test/"}"""), limit_rules = 1.5 })).AssertError());
+    }
+
+    [Fact]
+    public async Task A_capped_simulation_says_showing_and_total_and_pages_on_with_offset()
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            (await _server.CallAsync("proxy_add_rule", new
+            {
+                description = $"rule number {i}", priority = i, matcher = Json("""{"method":"POST","pathPattern":"^/never"}"""), handler = Json("""{"type":"drop"}"""),
+            })).AssertSuccess();
+        }
+        var seen = new List<string>();
+        var offset = 0;
+        while (true)
+        {
+            var call = (await _server.CallAsync("proxy_test_rule_match", new { request = Json("""{"url":"http://a.test/x"}"""), offset })).AssertSuccess();
+            Assert.True(call.Text.Length <= 24_000);
+            var result = call["result"];
+            Assert.Equal(150, result.GetProperty("evaluatedCount").GetInt32());
+            Assert.Equal(0, result.GetProperty("matchedCount").GetInt32());
+            var page = result.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("ruleId").GetString()!).ToList();
+            seen.AddRange(page);
+            if (!call.Json.TryGetProperty("truncated", out _)) break;
+            Assert.Equal(page.Count, call["showing"].GetInt32());
+            Assert.Equal(150, call["total"].GetInt32());
+            offset = call["next_offset"].GetInt32();
+            Assert.Equal(seen.Count, offset);
+        }
+        Assert.True(offset > 0, "150 rules did not need a second page");
+        Assert.Equal(Enumerable.Range(1, 150).Select(i => $"rule_{i}"), seen);
     }
 }

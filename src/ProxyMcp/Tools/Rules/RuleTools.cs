@@ -104,7 +104,9 @@ public sealed class RuleTools(ProxyRuntime runtime)
         JsonElement? request = null,
         [Description("For exchange: a captured exchange id.")] string? exchange_id = null,
         [Description("Also evaluate disabled rules (they can match but never win). Default true.")] bool include_disabled = true,
-        [Description("Evaluate only the first N rules in priority order.")] double? limit_rules = null)
+        [Description("Evaluate only the first N rules in priority order (negative: all).")] double? limit_rules = null,
+        [Description("Skip this many entries of results (a long list is capped and says next_offset); counts and the winner always cover every evaluated rule.")]
+        double offset = 0)
     {
         var chosenMode = ToolArguments.OptionalChoice(mode, "mode", "simulate", "exchange") ?? "simulate";
         RuleRequest ruleRequest;
@@ -120,7 +122,9 @@ public sealed class RuleTools(ProxyRuntime runtime)
             if (request is not { ValueKind: JsonValueKind.Object } requestElement) throw new McpException("request is required when mode='simulate'");
             ruleRequest = Simulated(requestElement);
         }
-        var limit = ToolArguments.OptionalInteger(limit_rules, "limit_rules", 0, int.MaxValue);
+        // Spec 3.6 applies the limit only when it is >= 0, so a negative one means every rule; a huge one is clamped.
+        int? limit = limit_rules is { } given && ToolArguments.Clamped(given, "limit_rules", -1, int.MaxValue) is >= 0 and var n ? n : null;
+        var skip = ToolArguments.Clamped(offset, "offset", 0, int.MaxValue);
 
         var all = Rules.Current.Ordered;
         var evaluated = all.Where(r => include_disabled || r.Rule.Enabled).Take(limit ?? int.MaxValue).ToList();
@@ -128,7 +132,7 @@ public sealed class RuleTools(ProxyRuntime runtime)
         var matched = 0;
         var eligible = 0;
         JsonObject? winner = null;
-        foreach (var rule in evaluated)
+        foreach (var (index, rule) in evaluated.Index())
         {
             var checks = rule.Explain(ruleRequest);
             var isMatch = checks.AllPassed;
@@ -145,6 +149,7 @@ public sealed class RuleTools(ProxyRuntime runtime)
                     ["handlerType"] = rule.Rule.Handler.Type,
                 };
             }
+            if (index < skip) continue;
             results.Add(new JsonObject
             {
                 ["ruleId"] = rule.Rule.Id,
@@ -188,7 +193,7 @@ public sealed class RuleTools(ProxyRuntime runtime)
             ["effectiveMatchCount"] = eligible,
             ["effectiveWinner"] = winner,
         };
-        return ToolResult.Ok(body);
+        return ToolResult.Ok(body, new CapPage("results", skip, evaluated.Count, Container: "result"));
     }
 
     private CallToolResult SetEnabled(string ruleId, bool enabled)
@@ -226,7 +231,8 @@ public sealed class RuleTools(ProxyRuntime runtime)
     {
         string? Text(string name) => request.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         var url = Text("url") ?? throw new McpException("request.url is required (an absolute URL such as https://example.com/api)");
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "ws" or "wss"))
+        // Read as the proxy reads a request target, so simulation and live traffic meet the same URL and path.
+        if (!RequestUrl.TryParse(url, out var uri) || uri.Scheme is not ("http" or "https" or "ws" or "wss"))
             throw new McpException($"Invalid URL '{url}'");
         var headers = new HeaderList();
         if (request.TryGetProperty("headers", out var headerElement) && headerElement.ValueKind == JsonValueKind.Object)
@@ -236,8 +242,9 @@ public sealed class RuleTools(ProxyRuntime runtime)
         }
         return new RuleRequest
         {
-            Method = (Text("method") ?? "GET").ToUpperInvariant(),
-            Url = url,
+            // Spec 3.6: the method given or GET, so an empty one is GET too.
+            Method = (Text("method") is { Length: > 0 } method ? method : "GET").ToUpperInvariant(),
+            Url = uri.AbsoluteUri,
             Hostname = (Text("hostname") ?? uri.IdnHost).ToLowerInvariant(),
             Path = Text("path") ?? uri.PathAndQuery,
             Headers = headers,
