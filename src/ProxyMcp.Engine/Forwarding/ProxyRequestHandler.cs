@@ -490,9 +490,10 @@ internal sealed class ProxyRequestHandler(
             context.Abort();
             return;
         }
-        var error = UpstreamFailure.Classify(exception, target.Authority, timedOut);
-        if (upstreams.Resolve(target.Uri) is { } route)
-            error = error with { Message = $"{error.Message} (via upstream proxy {route.Describe()})" };
+        var route = upstreams.Resolve(target.Uri);
+        var error = route is null
+            ? UpstreamFailure.Classify(exception, target.Authority, timedOut)
+            : UpstreamFailure.ClassifyThroughProxy(exception, target.Authority, $"upstream proxy {route.Describe()}", timedOut);
         forwarding.Error = error;
         var status = UpstreamFailure.StatusFor(error);
         forwarding.StatusCode = status;

@@ -51,6 +51,22 @@ internal static class UpstreamFailure
         return new(ExchangeErrorKind.Other, $"Request to {target} failed: {Innermost(exception).Message}");
     }
 
+    /// <summary>
+    /// The same through an upstream proxy. Every socket the handler opens then goes to the proxy, so a failure to resolve
+    /// or connect is the proxy's hop and is named so; anything later may be either hop and names both.
+    /// </summary>
+    public static ExchangeError ClassifyThroughProxy(Exception exception, string target, string proxy, bool timedOut)
+    {
+        if (!timedOut && Find<SocketException>(exception) is { } socket
+            && socket.SocketErrorCode is not (SocketError.ConnectionReset or SocketError.ConnectionAborted or SocketError.Shutdown))
+        {
+            var failed = Classify(exception, proxy, timedOut);
+            return failed with { Message = $"{failed.Message} (on the way to {target})" };
+        }
+        var error = Classify(exception, target, timedOut);
+        return error with { Message = $"{error.Message} (via {proxy})" };
+    }
+
     /// <summary>502 for a bad or unreachable origin, 504 when it did not answer in time, 508 when it is the proxy itself.</summary>
     public static int StatusFor(ExchangeError error) => error.Kind switch
     {

@@ -84,7 +84,8 @@ public sealed class UpstreamChainingTests : IAsyncLifetime
         using var failed = await client.GetAsync($"{_origin.HttpUrl}/hello?via=dead");
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
         var body = await failed.Content.ReadAsStringAsync();
-        Assert.Contains($"via upstream proxy http://user:****@127.0.0.1:{dead}", body);
+        // The refusal is the upstream proxy's, not the origin's: the body names the hop that failed.
+        Assert.Contains($"Connection refused by upstream proxy http://user:****@127.0.0.1:{dead} (on the way to 127.0.0.1:{_origin.HttpPort})", body);
         Assert.DoesNotContain("secret", body);
 
         await _proxy.Engine.SetGlobalUpstreamAsync(UpstreamProxy.Parse($"http://127.0.0.1:{dead}", ["127.0.0.1"]));
