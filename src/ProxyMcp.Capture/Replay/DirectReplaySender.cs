@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using ProxyMcp.Engine.Exchanges;
+using ProxyMcp.Engine.Upstream;
 
 namespace ProxyMcp.Capture.Replay;
 
 /// <summary>
-/// Sends replays to the target with one shared client, through the given upstream proxies (the proxy's own upstream
-/// configuration, so a replay leaves the machine the way live traffic does) or directly; no redirects followed, no automatic
+/// Sends replays to the target through the given upstream proxies (the proxy's own upstream configuration, so a replay
+/// leaves the machine the way live traffic does) or directly, verifying origin certificates with the proxy's
+/// <see cref="OriginTrust"/> (extra roots, insecure flag) read at send time; no redirects followed, no automatic
 /// decompression (the wire bytes are what gets recorded), no cookie container (stored Cookie headers are sent as they
-/// were), normal certificate validation. The timeout covers the whole exchange, body included.
+/// were). The timeout covers the whole exchange, body included.
 /// </summary>
-public sealed class DirectReplaySender(IWebProxy? upstream = null) : IReplaySender, IDisposable
+public sealed class DirectReplaySender(IWebProxy? upstream = null, Func<OriginTrust>? trust = null) : IReplaySender, IDisposable
 {
     /// <summary>Response bytes kept per replay; the rest is read and counted but not stored.</summary>
     public const long MaxResponseBytes = 256L * 1024 * 1024;
@@ -21,16 +24,37 @@ public sealed class DirectReplaySender(IWebProxy? upstream = null) : IReplaySend
         "content-md5", "expires", "last-modified", "allow",
     };
 
-    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
+    private readonly Lock _lock = new();
+    // Clients made for an earlier policy: kept (requests may still run on them) and disposed with the sender.
+    private readonly List<HttpMessageInvoker> _retired = [];
+    private (OriginTrust Trust, HttpMessageInvoker Client)? _current;
+
+    /// <summary>
+    /// The client for the current policy. A new one when the policy changed (a proxy_start with another insecure_upstream),
+    /// so a pooled connection accepted under the old policy is never reused under a stricter one.
+    /// </summary>
+    private HttpMessageInvoker Client()
     {
-        AllowAutoRedirect = false,
-        UseProxy = upstream is not null,
-        Proxy = upstream,
-        UseCookies = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-        ConnectTimeout = TimeSpan.FromSeconds(30),
-    });
+        var policy = trust?.Invoke() ?? OriginTrust.Default;
+        lock (_lock)
+        {
+            if (_current is { } current && current.Trust == policy) return current.Client;
+            if (_current is { } old) _retired.Add(old.Client);
+            var client = new HttpMessageInvoker(new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = upstream is not null,
+                Proxy = upstream,
+                UseCookies = false,
+                AutomaticDecompression = DecompressionMethods.None,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectTimeout = TimeSpan.FromSeconds(30),
+                SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = policy.CreateValidator() },
+            });
+            _current = (policy, client);
+            return client;
+        }
+    }
 
     public async Task<ReplayResponse> SendAsync(ReplayRequest request, CancellationToken cancellationToken)
     {
@@ -50,7 +74,7 @@ public sealed class DirectReplaySender(IWebProxy? upstream = null) : IReplaySend
         }
         try
         {
-            using var response = await _client.SendAsync(message, timeout.Token).ConfigureAwait(false);
+            using var response = await Client().SendAsync(message, timeout.Token).ConfigureAwait(false);
             var headersMs = clock.Elapsed.TotalMilliseconds;
             var headers = new HeaderList();
             foreach (var header in response.Headers)
@@ -78,5 +102,14 @@ public sealed class DirectReplaySender(IWebProxy? upstream = null) : IReplaySend
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _current?.Client.Dispose();
+            foreach (var client in _retired) client.Dispose();
+            _retired.Clear();
+            _current = null;
+        }
+    }
 }

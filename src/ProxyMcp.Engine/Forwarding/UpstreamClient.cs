@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 
 namespace ProxyMcp.Engine.Forwarding;
 
@@ -48,34 +47,9 @@ internal static class UpstreamClient
             },
             SslOptions = new SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = CreateValidator(options),
+                RemoteCertificateValidationCallback = new Upstream.OriginTrust(options.UpstreamInsecure, options.ExtraTrustedRoots).CreateValidator(),
             },
         };
         return new HttpMessageInvoker(handler, disposeHandler: true);
-    }
-
-    private static RemoteCertificateValidationCallback CreateValidator(ProxyOptions options)
-    {
-        if (options.UpstreamInsecure) return static (_, _, _, _) => true;
-        var extraRoots = options.ExtraTrustedRoots;
-        return (_, certificate, chain, errors) =>
-        {
-            if (errors == SslPolicyErrors.None) return true;
-            if (extraRoots.Count == 0 || certificate is null || errors != SslPolicyErrors.RemoteCertificateChainErrors) return false;
-            return ChainsToExtraRoot(new X509Certificate2(certificate), chain, extraRoots);
-        };
-    }
-
-    private static bool ChainsToExtraRoot(X509Certificate2 leaf, X509Chain? presented, IReadOnlyList<X509Certificate2> roots)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        foreach (var root in roots) chain.ChainPolicy.CustomTrustStore.Add(root);
-        if (presented is not null)
-        {
-            foreach (var element in presented.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-        }
-        return chain.Build(leaf);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ProxyMcp.Capture.Live;
 using ProxyMcp.Engine;
 using ProxyMcp.Engine.Tls;
+using ProxyMcp.Engine.Upstream;
 using ProxyMcp.Interceptors;
 using ProxyMcp.Interceptors.Browser;
 
@@ -32,7 +33,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
         Interceptors = InterceptorRegistry.CreateDefault(Path.Combine(settings.DataDirectory, "interceptors"),
             new BrowserOptions { ExecutablePath = settings.BrowserPath });
         ListenAddress = settings.ListenAddress;
-        UpstreamInsecure = settings.UpstreamInsecure;
+        OriginTrust = new OriginTrust(settings.UpstreamInsecure, [.. settings.ExtraTrustedRoots]);
         Sessions = new SessionRuntime(settings, this);
     }
 
@@ -64,7 +65,10 @@ public sealed class ProxyRuntime : IAsyncDisposable
     public IPAddress ListenAddress { get; private set; }
 
     /// <summary>Whether the running (or last) listener skips origin certificate checks, else the launch default.</summary>
-    public bool UpstreamInsecure { get; private set; }
+    public bool UpstreamInsecure => OriginTrust.Insecure;
+
+    /// <summary>How the running (or last) listener verifies origins, else the launch default; replays follow it too.</summary>
+    public OriginTrust OriginTrust { get; private set; }
 
     /// <summary>Absolute path of the CA certificate PEM (it may not exist yet).</summary>
     public string CertificatePath => Path.GetFullPath(Path.Combine(Settings.CertificateDirectory, CertificateAuthority.CertificateFileName));
@@ -117,7 +121,7 @@ public sealed class ProxyRuntime : IAsyncDisposable
                 BindAddress = request.ListenAddress ?? Settings.ListenAddress,
                 Port = request.Port,
                 UpstreamInsecure = request.UpstreamInsecure ?? Settings.UpstreamInsecure,
-                ExtraTrustedRoots = [.. Settings.ExtraTrustedRoots],
+                ExtraTrustedRoots = OriginTrust.ExtraRoots,
             };
             IPEndPoint endPoint;
             try
@@ -131,7 +135,8 @@ public sealed class ProxyRuntime : IAsyncDisposable
             }
             LastPort = endPoint.Port;
             ListenAddress = options.BindAddress;
-            UpstreamInsecure = options.UpstreamInsecure;
+            // Same roots list: a start with an unchanged flag leaves the policy equal, so replay keeps its pooled connections.
+            OriginTrust = OriginTrust with { Insecure = options.UpstreamInsecure };
             _logger.LogInformation("Proxy listening on {EndPoint}", endPoint);
             return endPoint;
         }

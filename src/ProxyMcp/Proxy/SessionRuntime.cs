@@ -13,8 +13,9 @@ public sealed class SessionRuntime : IAsyncDisposable
 
     public SessionRuntime(RuntimeSettings settings, ProxyRuntime proxy)
     {
-        // Replays follow the same upstream proxies (global, per host, no_proxy, PAC) as live traffic, read at send time.
-        _sender = new DirectReplaySender(new EngineUpstreams(proxy));
+        // Replays follow the same upstream proxies (global, per host, no_proxy, PAC) and origin certificate policy
+        // (--upstream-ca roots, insecure flag of the last start) as live traffic, read at send time.
+        _sender = new DirectReplaySender(new EngineUpstreams(proxy), () => proxy.OriginTrust);
         Store = new SessionStore(settings.SessionDirectory);
         // Complete-body capture is switched on in the engine only while a "full" session records.
         Recorder = new SessionRecorder(Store, policy => proxy.Engine.BodyCapture = policy);

@@ -124,6 +124,33 @@ public sealed class SessionReplayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Execute_verifies_origins_with_the_trust_policy_read_at_send_time()
+    {
+        var (store, recorder, session) = await RecordAsync(CaptureProfile.Full);
+        await using var origin = await ProxyMcp.TestSupport.OriginServer.StartAsync();
+        var trust = ProxyMcp.Engine.Upstream.OriginTrust.Default;
+        using var sender = new DirectReplaySender(trust: () => trust);
+        var replay = new SessionReplay(store, recorder, null, sender);
+        var options = new ReplayOptions { Execute = true, TargetBaseUrl = origin.HttpsUrl, ExchangeIds = ["get"] };
+
+        // The origin's root is in no system store: refused, as live forwarding refuses it.
+        var refused = await replay.RunAsync(session, options, null, default);
+        Assert.Equal("error", refused.Items[0].Status);
+        Assert.Contains("SSL connection could not be established", refused.Items[0].Error);
+
+        trust = new ProxyMcp.Engine.Upstream.OriginTrust(false, [origin.Certificates.Root]);
+        var trusted = await replay.RunAsync(session, options, null, default);
+        Assert.Equal("success", trusted.Items[0].Status);
+
+        trust = new ProxyMcp.Engine.Upstream.OriginTrust(true, []);
+        Assert.Equal("success", (await replay.RunAsync(session, options, null, default)).Items[0].Status);
+
+        // Back to strict: a connection pooled under the insecure policy must not carry the next replay.
+        trust = ProxyMcp.Engine.Upstream.OriginTrust.Default;
+        Assert.Equal("error", (await replay.RunAsync(session, options, null, default)).Items[0].Status);
+    }
+
+    [Fact]
     public async Task Execute_sends_the_full_stored_body_and_records_the_results()
     {
         var (store, recorder, session) = await RecordAsync(CaptureProfile.Full);
