@@ -116,7 +116,8 @@ public sealed class SessionReplay(SessionStore store, SessionRecorder recorder, 
                 if (stored.RequestBody is { Decoded: true } && name.Equals("content-encoding", StringComparison.OrdinalIgnoreCase)) continue;
                 headers.Add(name, value);
             }
-            var targetText = target?.ToString() ?? request.Url;
+            // AbsoluteUri keeps the escapes that are sent (%20 stays %20); ToString() would show them decoded.
+            var targetText = target?.AbsoluteUri ?? request.Url;
             var item = new ReplayPlanItem(entry.Seq, entry.ExchangeId, request.Method.ToUpperInvariant(), request.Url, targetText, target?.Host ?? request.Hostname,
                 hasBody, skip);
             plan.Add((item, skip is null ? new ReplayRequest(item.Method, target!, headers, body, timeout) : null));
@@ -161,7 +162,7 @@ public sealed class SessionReplay(SessionStore store, SessionRecorder recorder, 
             Request = new ExchangeRequest
             {
                 Method = request.Method,
-                Url = request.Url.ToString(),
+                Url = request.Url.AbsoluteUri,
                 Hostname = request.Url.Host,
                 Path = request.Url.PathAndQuery,
                 Headers = request.Headers,

@@ -151,6 +151,33 @@ public sealed class SessionReplayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Urls_keep_their_escapes_in_the_plan_and_the_recorded_replay()
+    {
+        const string pathAndQuery = "/a%2Fb/c%20d/json?x=1&y=%20z&e=%C3%A9&p=a%2Bb";
+        var store = new SessionStore(_temp.Combine(Guid.NewGuid().ToString("N")));
+        var recorder = new SessionRecorder(store);
+        var original = _originUrl + pathAndQuery;
+        var session = await SessionTestData.RecordAsync(recorder, CaptureProfile.Full,
+            [new PendingExchange(SessionTestData.Exchange("escaped", original))]);
+        using var sender = new DirectReplaySender();
+        var replay = new SessionReplay(store, recorder, null, sender);
+
+        var direct = await replay.RunAsync(session, new ReplayOptions(), null, default);
+        Assert.Equal(original, direct.Items[0].Plan.TargetUrl);
+        var rebased = await replay.RunAsync(session, new ReplayOptions { TargetBaseUrl = _originUrl + "/base" }, null, default);
+        Assert.Equal(_originUrl + "/base" + pathAndQuery, rebased.Items[0].Plan.TargetUrl);
+
+        var executed = await replay.RunAsync(session, new ReplayOptions { Execute = true }, null, default);
+        Assert.Equal("success", executed.Items[0].Status);
+        Assert.Equal(original, executed.Items[0].Plan.TargetUrl);
+        Assert.Contains(_received, r => r.Path == pathAndQuery);
+        using var reader = store.Open(session);
+        var stored = reader.FindById(executed.Items[0].ReplayExchangeId!)!;
+        Assert.Equal(original, stored.Url);
+        Assert.Equal(pathAndQuery, reader.GetExchange(stored.Seq)!.Exchange.Request.Path);
+    }
+
+    [Fact]
     public async Task Execute_sends_the_full_stored_body_and_records_the_results()
     {
         var (store, recorder, session) = await RecordAsync(CaptureProfile.Full);
