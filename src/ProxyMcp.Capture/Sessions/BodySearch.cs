@@ -35,8 +35,11 @@ public sealed record BodySearchOptions
 
 /// <param name="IndexBacklog">Exchanges not yet in the full-text index when the search ran: of those, only the first
 /// <c>max_scan</c> were read, so matches among the rest may be missing until the index catches up.</param>
+/// <param name="Scanned">Records read oldest first, at most <c>max_scan</c> (spec 6.6).</param>
+/// <param name="IndexScanned">Index candidates read after those (at most <c>max_scan</c> more), when the first
+/// <c>max_scan</c> records were read linearly and did not give enough matches (our extension).</param>
 public sealed record BodySearchResult(string Query, int Scanned, int SkippedBinary, int SkippedNoBody, IReadOnlyList<BodySearchMatch> Matches,
-    bool Indexed, long IndexBacklog = 0);
+    bool Indexed, long IndexBacklog = 0, int IndexScanned = 0);
 
 public sealed record BodySearchMatch(string ExchangeId, long Seq, string Url, string Method, int? StatusCode, string? ContentType,
     string MatchedIn, string Source, IReadOnlyList<SearchSnippet> Snippets);
@@ -45,14 +48,19 @@ public sealed record BodySearchMatch(string ExchangeId, long Seq, string Url, st
 public sealed record SearchSnippet(int Position, string Context);
 
 /// <summary>
-/// Body search (spec 6.6) over the FTS5 word index instead of a linear read of every record.
+/// Body search (spec 6.6): candidates are read oldest first (by seq), each counted in <c>scanned</c>, until
+/// <c>scanned</c> reaches <c>max_scan</c> or enough matches are found; every candidate is confirmed against its decoded
+/// text with the exact substring rule (case-sensitive or not), so folding in the FTS5 word index never changes an answer.
 /// <para>
-/// Pass 1 asks the index for exchanges containing the needle's words as a phrase (the last word as a prefix), in
-/// recording order, over the whole session; each candidate is then confirmed against its decoded body with the exact
-/// substring rule (case-sensitive or not), so folding in the index never changes an answer. A word index cannot see a
-/// needle that starts in the middle of a word ("oken" in "token"), so when the needle starts with a letter or digit,
-/// pass 2 also reads the oldest <c>max_scan</c> candidates linearly, exactly like proxy-mcp. The result is therefore
-/// never smaller than proxy-mcp's, and finds whole-word matches anywhere in sessions of millions of exchanges.
+/// The index only narrows which records are candidates. It sees a needle's words at word starts, so it is complete for a
+/// needle that starts with a non-word character, and for one that starts with a word character but has more words (the
+/// first, which may be the tail of a longer word, is left out of the index query). Then the candidates are the index
+/// hits plus the rows not indexed yet, in seq order: a session of millions is searched in full without reading it.
+/// A single word that starts with a word character may also occur inside a longer word ("oken" in "token"), which no
+/// word index finds: then the oldest <c>max_scan</c> records are read linearly, exactly as proxy-mcp does, and only if
+/// that budget ran out without enough matches, the index hits after them (whole words and word prefixes) are read, at
+/// most <c>max_scan</c> more, reported apart as <c>indexScanned</c>. Results stay in seq order either way. The index
+/// holds the first 1 MiB of each decoded body, so a match only past that is found by the linear read alone.
 /// </para>
 /// <para>
 /// Fixes from the original (weakness 42): a binary response type only excludes the response side, and
@@ -74,19 +82,31 @@ public static class BodySearch
         // answer comes from a complete index rather than from the first max_scan rows of the backlog.
         session.Store.Indexing.WaitFor(session.DatabasePath, options.IndexWait);
         var state = new SearchState(session, options);
-        var match = FtsQuery(options);
-        var indexed = match is not null;
-        if (match is not null)
+        var indexed = FtsQuery(options) is not null;
+        if (CompleteFtsQuery(options) is { } complete)
         {
-            state.Pass(PassKind.Index, match, options.MaxScan);
-            // Exchanges the writer has not indexed yet (it defers indexing under load) are read directly.
-            state.Pass(PassKind.Unindexed, null, options.MaxScan);
+            state.Scanned = state.Visit(state.IndexCandidates(complete, after: 0), options.MaxScan);
         }
-        if (state.Matches.Count < options.Limit && (!indexed || StartsWithWordCharacter(options.Text)))
-            state.Pass(PassKind.Linear, null, options.MaxScan);
-        var matches = state.Matches.OrderBy(m => m.Seq).Take(options.Limit).ToList();
-        return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, matches, indexed,
-            SessionDatabase.UnindexedCount(session.Connection));
+        else
+        {
+            state.Scanned = state.Visit(state.Rows(), options.MaxScan);
+            if (indexed && state.Scanned == options.MaxScan && state.Wanted)
+                state.IndexScanned = state.Visit(state.IndexCandidates(FtsQuery(options)!, state.LastSeq), options.MaxScan);
+        }
+        return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, state.Matches, indexed,
+            SessionDatabase.UnindexedCount(session.Connection), state.IndexScanned);
+    }
+
+    /// <summary>
+    /// An index query that finds every record containing the needle (up to the indexed 1 MiB per body), or null when the
+    /// needle is one word that may start inside a longer one, or has no word at all.
+    /// </summary>
+    internal static string? CompleteFtsQuery(BodySearchOptions options)
+    {
+        if (!StartsWithWordCharacter(options.Text)) return FtsQuery(options);
+        var firstBreak = 0;
+        while (firstBreak < options.Text.Length && IsWordCharacter(options.Text[firstBreak])) firstBreak++;
+        return FtsQuery(options with { Text = options.Text[firstBreak..] });
     }
 
     /// <summary>The FTS5 expression for the needle, or null when it has no word character to look up.</summary>
@@ -137,54 +157,84 @@ public static class BodySearch
 
     private sealed class SearchState(SessionReader session, BodySearchOptions options)
     {
-        private readonly HashSet<long> _seen = [];
+        private const string Columns = SessionReader.EntryColumns + ", d.request_headers, d.response_headers, d.request_preview, d.response_preview, "
+            + "(SELECT decoded FROM bodies WHERE id = e.seq * 2), (SELECT decoded FROM bodies WHERE id = e.seq * 2 + 1)";
 
         public List<BodySearchMatch> Matches { get; } = [];
-        public int Scanned { get; private set; }
+        public int Scanned { get; set; }
+        public int IndexScanned { get; set; }
         public int SkippedBinary { get; private set; }
         public int SkippedNoBody { get; private set; }
+        /// <summary>The last record read, so a later pass starts after it.</summary>
+        public long LastSeq { get; private set; }
+        public bool Wanted => Matches.Count < options.Limit;
 
-        /// <summary>One pass: through the index when <paramref name="match"/> is set, else over all candidates, oldest first.</summary>
-        public void Pass(PassKind kind, string? match, int maxScan)
+        /// <summary>Reads candidates in order until <paramref name="budget"/> records are read or enough matches found; returns how many were read.</summary>
+        public int Visit(IEnumerable<Candidate> candidates, int budget)
+        {
+            var read = 0;
+            if (!Wanted) return 0;
+            foreach (var candidate in candidates)
+            {
+                read++;
+                LastSeq = candidate.Entry.Seq;
+                Examine(candidate);
+                if (read >= budget || !Wanted) break;
+            }
+            return read;
+        }
+
+        /// <summary>Every record passing the filters, oldest first.</summary>
+        public IEnumerable<Candidate> Rows() =>
+            Read($"SELECT {Columns} FROM exchanges e JOIN details d ON d.seq = e.seq WHERE /*where*/ ORDER BY e.seq", null, 0);
+
+        /// <summary>Index hits and not yet indexed records after <paramref name="after"/>, merged in seq order.</summary>
+        public IEnumerable<Candidate> IndexCandidates(string match, long after)
+        {
+            // FTS5 hands out hits in rowid order, so both streams are read lazily: a common word costs only what is visited.
+            using var hits = Read($"""
+                SELECT {Columns} FROM text_index t JOIN exchanges e ON e.seq = t.rowid JOIN details d ON d.seq = e.seq
+                WHERE text_index MATCH $match AND t.rowid > $after AND /*where*/ ORDER BY t.rowid
+                """, match, after).GetEnumerator();
+            using var pending = Read($"""
+                SELECT {Columns} FROM unindexed u JOIN exchanges e ON e.seq = u.seq JOIN details d ON d.seq = e.seq
+                WHERE u.seq > $after AND /*where*/ ORDER BY u.seq
+                """, null, after).GetEnumerator();
+            var hasHit = hits.MoveNext();
+            var hasPending = pending.MoveNext();
+            while (hasHit || hasPending)
+            {
+                if (hasHit && (!hasPending || hits.Current.Entry.Seq <= pending.Current.Entry.Seq))
+                {
+                    var current = hits.Current;
+                    // A row indexed while this search ran could be in both streams: read it once.
+                    if (hasPending && pending.Current.Entry.Seq == current.Entry.Seq) hasPending = pending.MoveNext();
+                    yield return current;
+                    hasHit = hits.MoveNext();
+                }
+                else
+                {
+                    yield return pending.Current;
+                    hasPending = pending.MoveNext();
+                }
+            }
+        }
+
+        private IEnumerable<Candidate> Read(string sql, string? match, long after)
         {
             using var command = session.Connection.CreateCommand();
             var where = options.Filter.Where(command);
-            var columns = $"{SessionReader.EntryColumns}, d.request_headers, d.response_headers, d.request_preview, d.response_preview, "
-                + "(SELECT decoded FROM bodies WHERE id = e.seq * 2), (SELECT decoded FROM bodies WHERE id = e.seq * 2 + 1)";
-            if (kind == PassKind.Index)
-            {
-                command.CommandText = $"""
-                    SELECT {columns} FROM text_index t JOIN exchanges e ON e.seq = t.rowid JOIN details d ON d.seq = e.seq
-                    WHERE text_index MATCH $match AND {where} ORDER BY t.rowid LIMIT $scan
-                    """;
-                command.Parameters.AddWithValue("$match", match);
-            }
-            else if (kind == PassKind.Unindexed)
-            {
-                command.CommandText = $"""
-                    SELECT {columns} FROM unindexed u JOIN exchanges e ON e.seq = u.seq JOIN details d ON d.seq = e.seq
-                    WHERE {where} ORDER BY u.seq LIMIT $scan
-                    """;
-            }
-            else
-            {
-                command.CommandText = $"SELECT {columns} FROM exchanges e JOIN details d ON d.seq = e.seq WHERE {where} ORDER BY e.seq LIMIT $scan";
-            }
-            // The linear pass skips what the index pass already read, so its budget counts unseen records only.
-            command.Parameters.AddWithValue("$scan", maxScan + _seen.Count);
+            command.CommandText = sql.Replace("/*where*/", where, StringComparison.Ordinal);
+            if (match is not null) command.Parameters.AddWithValue("$match", match);
+            if (sql.Contains("$after", StringComparison.Ordinal)) command.Parameters.AddWithValue("$after", after);
             using var reader = command.ExecuteReader();
-            var scannedHere = 0;
-            while (scannedHere < maxScan && Matches.Count < options.Limit && reader.Read())
+            while (reader.Read())
             {
                 var entry = SessionReader.ReadEntry(reader, 0);
-                if (!_seen.Add(entry.Seq)) continue;
-                scannedHere++;
-                Scanned++;
                 var o = SessionReader.EntryColumnCount;
-                var candidate = new Candidate(entry, HeaderJson.Read(reader.GetString(o)), HeaderJson.Read(SessionReader.NullableString(reader, o + 1)),
+                yield return new Candidate(entry, HeaderJson.Read(reader.GetString(o)), HeaderJson.Read(SessionReader.NullableString(reader, o + 1)),
                     reader.GetString(o + 2), SessionReader.NullableString(reader, o + 3),
                     reader.IsDBNull(o + 4) ? null : reader.GetInt64(o + 4) != 0, reader.IsDBNull(o + 5) ? null : reader.GetInt64(o + 5) != 0);
-                Examine(candidate);
             }
         }
 
@@ -262,13 +312,6 @@ public static class BodySearch
             source = "preview";
             return preview;
         }
-    }
-
-    private enum PassKind
-    {
-        Index,
-        Unindexed,
-        Linear,
     }
 
     private enum Side

@@ -196,7 +196,8 @@ public sealed class SessionTools(ProxyRuntime runtime)
         [AllowedValues("response", "request", "both", "headers", "all")] string? search_in = "both",
         [Description("Match case exactly (default false).")] bool case_sensitive = false,
         [Description("Matching exchanges returned, clamped to 1-100 (default 10).")] double limit = 10,
-        [Description("Records read at most per pass, clamped to 1-5000 (default 200).")] double max_scan = 200,
+        [Description("Records read at most, oldest first, clamped to 1-5000 (default 200); a single word may also read up to as many " +
+                     "full-text index hits after them (indexScanned).")] double max_scan = 200,
         [Description("Characters of context each side, clamped to 20-500 (default 120).")] double context_chars = 120)
     {
         var needle = text ?? "";
@@ -246,6 +247,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
         result["totalMatches"] = found.Matches.Count;
         result["indexed"] = found.Indexed;
         result["indexBacklog"] = found.IndexBacklog;
+        result["indexScanned"] = found.IndexScanned;
         result["matches"] = matches;
         return ToolResult.Ok(result, new CapPage("matches", 0, found.Matches.Count, "totalMatches"));
     }

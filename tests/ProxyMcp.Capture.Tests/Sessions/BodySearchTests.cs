@@ -106,6 +106,58 @@ public sealed class BodySearchTests : IAsyncLifetime
         Assert.Equal(10, punctuation.Matches.Count);
     }
 
+    /// <summary>A session of text/plain responses with these bodies, seq 1 first.</summary>
+    private async Task<string> RecordBodiesAsync(params string[] bodies)
+    {
+        await using var recorder = new SessionRecorder(_store);
+        return await SessionTestData.RecordAsync(recorder, CaptureProfile.Full, [.. bodies.Select((body, i) =>
+            SessionTestData.Full(SessionTestData.Exchange("e" + (i + 1), "http://o.test/" + i, responseType: "text/plain"), null, Encoding.UTF8.GetBytes(body)))]);
+    }
+
+    [Fact]
+    public async Task Candidates_are_read_oldest_first_and_scanned_never_exceeds_max_scan()
+    {
+        // seq 1 has "x" inside a word (no index hit), seq 2.. as a word: the index must not jump ahead of seq 1.
+        var session = await RecordBodiesAsync("a box here", "x marks", "x again", "x more", "x and", "x end");
+
+        var first = Search(session, new BodySearchOptions { Text = "x", Limit = 1 });
+        Assert.Equal([1L], first.Matches.Select(m => m.Seq));
+        Assert.Equal(1, first.Scanned);
+
+        var capped = Search(session, new BodySearchOptions { Text = "x", MaxScan = 3, Limit = 100 });
+        Assert.Equal(3, capped.Scanned);
+        // The whole words after the linear budget come from the index, counted apart and still in seq order.
+        Assert.Equal(3, capped.IndexScanned);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], capped.Matches.Select(m => m.Seq));
+        var inside = Search(session, new BodySearchOptions { Text = "ox", MaxScan = 3, Limit = 100 });
+        Assert.Equal([1L], inside.Matches.Select(m => m.Seq));
+        Assert.Equal(3, inside.Scanned);
+    }
+
+    [Fact]
+    public async Task The_index_reaches_past_max_scan_in_seq_order()
+    {
+        var session = await RecordBodiesAsync("one", "two", "three", "four", "key=needle-5", "six", "seven", "key=needle-8 and a needlework");
+
+        // One word that could start inside another: the oldest max_scan records linearly, then index hits after them.
+        var word = Search(session, new BodySearchOptions { Text = "needle", MaxScan = 3 });
+        Assert.Equal([5L, 8L], word.Matches.Select(m => m.Seq));
+        Assert.Equal(3, word.Scanned);
+        Assert.Equal(2, word.IndexScanned);
+
+        // The index sees every occurrence (a non-word start, or the words after the first): only its hits are read.
+        foreach (var needle in new[] { "=needle", "ey=needle-" })
+        {
+            var complete = Search(session, new BodySearchOptions { Text = needle, MaxScan = 3 });
+            Assert.Equal([5L, 8L], complete.Matches.Select(m => m.Seq));
+            Assert.Equal(2, complete.Scanned);
+            Assert.Equal(0, complete.IndexScanned);
+        }
+        var limited = Search(session, new BodySearchOptions { Text = "=needle", MaxScan = 1 });
+        Assert.Equal([5L], limited.Matches.Select(m => m.Seq));
+        Assert.Equal(1, limited.Scanned);
+    }
+
     [Fact]
     public void Filters_limit_and_preview_sessions()
     {
