@@ -26,6 +26,9 @@ public sealed record BodySearchOptions
     public bool CaseSensitive { get; init; }
     /// <summary>Matching exchanges returned at most.</summary>
     public int Limit { get; init; } = 10;
+    /// <summary>Matches skipped first, oldest first (our extension, so a capped result's next_offset can be followed).
+    /// The search starts from the oldest record again: skipped matches count in scanned like any other.</summary>
+    public int Offset { get; init; }
     /// <summary>Records read at most by each pass.</summary>
     public int MaxScan { get; init; } = 200;
     public int ContextChars { get; init; } = 120;
@@ -93,7 +96,7 @@ public static class BodySearch
             if (indexed && state.Scanned == options.MaxScan && state.Wanted)
                 state.IndexScanned = state.Visit(state.IndexCandidates(FtsQuery(options)!, state.LastSeq), options.MaxScan);
         }
-        return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, state.Matches, indexed,
+        return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, [.. state.Matches.Skip(options.Offset)], indexed,
             SessionDatabase.UnindexedCount(session.Connection), state.IndexScanned);
     }
 
@@ -167,7 +170,7 @@ public static class BodySearch
         public int SkippedNoBody { get; private set; }
         /// <summary>The last record read, so a later pass starts after it.</summary>
         public long LastSeq { get; private set; }
-        public bool Wanted => Matches.Count < options.Limit;
+        public bool Wanted => Matches.Count < (long)options.Offset + options.Limit;
 
         /// <summary>Reads candidates in order until <paramref name="budget"/> records are read or enough matches found; returns how many were read.</summary>
         public int Visit(IEnumerable<Candidate> candidates, int budget)

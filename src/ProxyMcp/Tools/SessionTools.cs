@@ -196,6 +196,8 @@ public sealed class SessionTools(ProxyRuntime runtime)
         [AllowedValues("response", "request", "both", "headers", "all")] string? search_in = "both",
         [Description("Match case exactly (default false).")] bool case_sensitive = false,
         [Description("Matching exchanges returned, clamped to 1-100 (default 10).")] double limit = 10,
+        [Description("Matches to skip, oldest first (an addition: follow next_offset of a capped result); skipped matches count in scanned.")]
+        double offset = 0,
         [Description("Records read at most, oldest first, clamped to 1-5000 (default 200); a single word may also read up to as many " +
                      "full-text index hits after them (indexScanned).")] double max_scan = 200,
         [Description("Characters of context each side, clamped to 20-500 (default 120).")] double context_chars = 120)
@@ -218,6 +220,7 @@ public sealed class SessionTools(ProxyRuntime runtime)
             Scope = scope,
             CaseSensitive = case_sensitive,
             Limit = ToolArguments.Clamped(limit, "limit", 1, 100),
+            Offset = ToolArguments.Clamped(offset, "offset", 0, MaxPage),
             MaxScan = ToolArguments.Clamped(max_scan, "max_scan", 1, MaxPage),
             ContextChars = ToolArguments.Clamped(context_chars, "context_chars", 20, 500),
         };
@@ -249,7 +252,8 @@ public sealed class SessionTools(ProxyRuntime runtime)
         result["indexBacklog"] = found.IndexBacklog;
         result["indexScanned"] = found.IndexScanned;
         result["matches"] = matches;
-        return ToolResult.Ok(result, new CapPage("matches", 0, found.Matches.Count, "totalMatches"));
+        // next_offset counts matches from the oldest, as offset does.
+        return ToolResult.Ok(result, new CapPage("matches", options.Offset, options.Offset + found.Matches.Count, "totalMatches"));
     }
 
     [McpServerTool(Name = "proxy_get_session_handshakes", ReadOnly = true)]

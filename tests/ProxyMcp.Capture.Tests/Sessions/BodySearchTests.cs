@@ -159,6 +159,17 @@ public sealed class BodySearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Offset_skips_the_oldest_matches_within_the_same_scan()
+    {
+        var session = await RecordBodiesAsync("a box", "x one", "no", "x two", "x three");
+
+        var page = Search(session, new BodySearchOptions { Text = "x", Offset = 2, Limit = 1 });
+        Assert.Equal([4L], page.Matches.Select(m => m.Seq));
+        Assert.Equal(4, page.Scanned); // the skipped matches were read too
+        Assert.Empty(Search(session, new BodySearchOptions { Text = "x", Offset = 4 }).Matches);
+    }
+
+    [Fact]
     public void Filters_limit_and_preview_sessions()
     {
         var limited = Search(_full, new BodySearchOptions { Text = "nothing", Limit = 5 });
