@@ -105,7 +105,7 @@ public static class BodyPreview
     }
 
     /// <summary>"deflate" is meant to be zlib-wrapped but some servers send raw deflate; accept both.</summary>
-    private sealed class DeflateAutoStream(Stream inner) : Stream
+    private sealed class DeflateAutoStream(Stream inner) : Forwarding.ReadOnlyStream
     {
         private Stream? _decoder;
 
@@ -127,15 +127,6 @@ public static class BodyPreview
             return _decoder.Read(buffer, offset, count);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

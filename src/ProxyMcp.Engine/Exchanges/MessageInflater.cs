@@ -58,7 +58,7 @@ internal sealed class MessageInflater : IDisposable
     public void Dispose() => _inflater.Dispose();
 
     /// <summary>A stream whose bytes arrive by <see cref="Feed"/>; reading past them returns 0 instead of ending it.</summary>
-    private sealed class FeedStream : Stream
+    private sealed class FeedStream : Forwarding.ReadOnlyStream
     {
         private byte[] _bytes = [];
         private int _position;
@@ -80,14 +80,5 @@ internal sealed class MessageInflater : IDisposable
             return take;
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
