@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using ProxyMcp.Tests.Support;
@@ -9,27 +8,6 @@ namespace ProxyMcp.Tests.EndToEnd;
 /// <summary>Real traffic through the proxy started by the tool, then read back with the traffic tools.</summary>
 public sealed class ProxyTrafficTests
 {
-    private static HttpClient ClientThrough(string proxyUrl, X509Certificate2? trustedRoot = null)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            Proxy = new WebProxy(proxyUrl) { BypassProxyOnLocal = false },
-            UseProxy = true,
-        };
-        if (trustedRoot is not null)
-        {
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-            {
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(trustedRoot);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return certificate is X509Certificate2 leaf && chain.Build(leaf);
-            };
-        }
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-    }
-
     private static async Task<JsonElement> WaitForTrafficAsync(InMemoryServer server, int count)
     {
         // The engine publishes completed exchanges on a pool thread, a moment after the client has its response.
@@ -48,7 +26,7 @@ public sealed class ProxyTrafficTests
         await using var origin = await TinyOrigin.StartAsync();
         await using var server = await InMemoryServer.StartAsync();
         var start = (await server.CallAsync("proxy_start")).AssertSuccess();
-        using var client = ClientThrough(start["url"].GetString()!);
+        using var client = ProxiedClient.Through(start["url"].GetString()!);
 
         var get = await client.GetStringAsync(new Uri(origin.BaseUrl, "/hello?name=agent"), TestTimeout.Token());
         using var post = await client.PostAsync(new Uri(origin.BaseUrl, "/submit"), new StringContent("secret-token=42"), TestTimeout.Token());
@@ -94,7 +72,7 @@ public sealed class ProxyTrafficTests
         var start = (await server.CallAsync("proxy_start")).AssertSuccess();
         var caPem = (await server.CallAsync("proxy_get_ca_cert", new { format = "pem" })).AssertSuccess()["certPem"].GetString()!;
         using var ca = X509Certificate2.CreateFromPem(caPem);
-        using var client = ClientThrough(start["url"].GetString()!, trustedRoot: ca);
+        using var client = ProxiedClient.Through(start["url"].GetString()!, trustedRoot: ca);
 
         var body = await client.GetStringAsync(new Uri(origin.BaseUrl, "/secure"), TestTimeout.Token());
 
@@ -116,7 +94,7 @@ public sealed class ProxyTrafficTests
         await using var server = await InMemoryServer.StartAsync();
         var start = (await server.CallAsync("proxy_start")).AssertSuccess();
         using var ca = X509Certificate2.CreateFromPem(server.Runtime.GetOrCreateAuthority().CertificatePem);
-        using var client = ClientThrough(start["url"].GetString()!, trustedRoot: ca);
+        using var client = ProxiedClient.Through(start["url"].GetString()!, trustedRoot: ca);
 
         using var response = await client.GetAsync(new Uri(origin.BaseUrl, "/secure"), TestTimeout.Token());
 

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using ProxyMcp.Tests.Support;
 
 namespace ProxyMcp.Tests.Sessions;
@@ -8,33 +6,11 @@ namespace ProxyMcp.Tests.Sessions;
 /// <summary>proxy_replay_session against real origins: replays leave the way live traffic does.</summary>
 public sealed class ReplayToolTests
 {
-    /// <summary>A client through the proxy that trusts the proxy's CA (the proxy re-signs every HTTPS origin).</summary>
-    private static async Task<HttpClient> ClientThroughAsync(InMemoryServer server, int port)
-    {
-        var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(server.Runtime.CertificatePath));
-        return new HttpClient(new SocketsHttpHandler
-        {
-            Proxy = new WebProxy($"http://127.0.0.1:{port}") { BypassProxyOnLocal = false },
-            UseProxy = true,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return certificate is not null && chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-                },
-            },
-        }) { Timeout = TimeSpan.FromSeconds(30) };
-    }
-
     /// <summary>Starts the proxy recording a full session, sends one GET to <paramref name="url"/> through it, returns the session id.</summary>
     private static async Task<string> RecordOneAsync(InMemoryServer server, Uri url, object? start = null)
     {
         var started = (await server.CallAsync("proxy_start", start ?? new { persistence_enabled = true, capture_profile = "full" })).AssertSuccess();
-        using var client = await ClientThroughAsync(server, started["port"].GetInt32());
+        using var client = await ProxiedClient.TrustingAsync(server, started["port"].GetInt32());
         (await client.GetAsync(url)).EnsureSuccessStatusCode();
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while ((await server.CallAsync("proxy_session_status")).AssertSuccess()["exchangeCount"].GetInt64() < 1 && DateTime.UtcNow < deadline)

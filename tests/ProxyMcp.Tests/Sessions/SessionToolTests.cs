@@ -9,12 +9,6 @@ namespace ProxyMcp.Tests.Sessions;
 /// <summary>The session tools end to end: real traffic through the proxy into a session, then every read tool.</summary>
 public sealed class SessionToolTests
 {
-    private static HttpClient ClientThrough(int port) => new(new SocketsHttpHandler
-    {
-        Proxy = new WebProxy($"http://127.0.0.1:{port}") { BypassProxyOnLocal = false },
-        UseProxy = true,
-    }) { Timeout = TimeSpan.FromSeconds(30) };
-
     private static async Task<ToolCall> WaitForSessionAsync(InMemoryServer server, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(15);
@@ -40,7 +34,7 @@ public sealed class SessionToolTests
         var again = (await server.CallAsync("proxy_session_start")).AssertSuccess();
         Assert.Contains("already active", again["note"].GetString());
 
-        using var client = ClientThrough(started["port"].GetInt32());
+        using var client = ProxiedClient.Through(started["port"].GetInt32());
         var bigBody = string.Concat(Enumerable.Repeat("0123456789", 1000)) + "END-OF-BODY";
         (await client.PostAsync(new Uri(origin.BaseUrl, "/submit?x=1"), new StringContent(bigBody, Encoding.UTF8, "text/plain"))).EnsureSuccessStatusCode();
         (await client.GetAsync(new Uri(origin.BaseUrl, "/hello"))).EnsureSuccessStatusCode();

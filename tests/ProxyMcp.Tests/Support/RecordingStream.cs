@@ -1,7 +1,7 @@
 namespace ProxyMcp.Tests.Support;
 
 /// <summary>A read-only pass-through stream that keeps a copy of every byte read (to inspect a process's stdout).</summary>
-public sealed class RecordingStream(Stream inner) : Stream
+public sealed class RecordingStream(Stream inner) : Engine.Forwarding.ReadOnlyStream
 {
     private readonly MemoryStream _copy = new();
     private readonly Lock _lock = new();
@@ -27,16 +27,6 @@ public sealed class RecordingStream(Stream inner) : Stream
         lock (_lock) _copy.Write(buffer, offset, read);
         return read;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

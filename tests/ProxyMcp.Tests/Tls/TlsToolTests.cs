@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using ProxyMcp.Tests.Support;
 
@@ -18,23 +16,7 @@ public sealed class TlsToolTests
         Assert.False((await server.CallAsync("proxy_get_tls_config")).AssertSuccess()["serverTlsCaptureEnabled"].GetBoolean());
         (await server.CallAsync("proxy_enable_server_tls_capture", new { enabled = true })).AssertSuccess();
 
-        var ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(server.Runtime.CertificatePath));
-        using var client = new HttpClient(new SocketsHttpHandler
-        {
-            Proxy = new WebProxy($"http://127.0.0.1:{port}"),
-            UseProxy = true,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return certificate is not null && chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-                },
-            },
-        });
+        using var client = await ProxiedClient.TrustingAsync(server, port);
         for (var i = 0; i < 3; i++) await client.GetStringAsync(new Uri(origin.BaseUrl, $"/tls/{i}"));
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (server.Runtime.Capture.Count < 3 && DateTime.UtcNow < deadline) await Task.Delay(20);
