@@ -1,4 +1,3 @@
-using System.Net;
 using ProxyMcp.Tests.Support;
 
 namespace ProxyMcp.Tests.Sessions;
