@@ -184,6 +184,8 @@ static void RunQueries(SessionStore store, string sessionId, string mode)
     Search(session, "body search '\"tags\":[' (no word start)", new BodySearchOptions { Text = "\"tags\":[" });
     Search(session, "body search missing word", new BodySearchOptions { Text = "doesnotexistanywhere" });
     Search(session, "body search case-sensitive + host filter", new BodySearchOptions { Text = "Bearer", Scope = SearchScope.Headers, CaseSensitive = true, Filter = new SessionQuery { HostnameContains = "svc" } });
+    // The oldest-first walk's worst case: a filter no record passes reads the whole table.
+    Search(session, "body search, host filter matching nothing", new BodySearchOptions { Text = "email", Filter = new SessionQuery { HostnameContains = "no-such-host" } });
 }
 
 static void Query(SessionReader session, string label, SessionQuery query, int offset = 0)

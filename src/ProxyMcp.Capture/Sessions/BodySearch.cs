@@ -88,13 +88,13 @@ public static class BodySearch
         var indexed = FtsQuery(options) is not null;
         if (CompleteFtsQuery(options) is { } complete)
         {
-            state.Scanned = state.Visit(state.IndexCandidates(complete, after: 0), options.MaxScan);
+            state.Scanned = state.Visit(state.IndexCandidates(complete, after: 0, options.MaxScan), options.MaxScan);
         }
         else
         {
-            state.Scanned = state.Visit(state.Rows(), options.MaxScan);
+            state.Scanned = state.Visit(state.Rows(options.MaxScan), options.MaxScan);
             if (indexed && state.Scanned == options.MaxScan && state.Wanted)
-                state.IndexScanned = state.Visit(state.IndexCandidates(FtsQuery(options)!, state.LastSeq), options.MaxScan);
+                state.IndexScanned = state.Visit(state.IndexCandidates(FtsQuery(options)!, state.LastSeq, options.MaxScan), options.MaxScan);
         }
         return new BodySearchResult(options.Text, state.Scanned, state.SkippedBinary, state.SkippedNoBody, [.. state.Matches.Skip(options.Offset)], indexed,
             SessionDatabase.UnindexedCount(session.Connection), state.IndexScanned);
@@ -187,22 +187,25 @@ public static class BodySearch
             return read;
         }
 
-        /// <summary>Every record passing the filters, oldest first.</summary>
-        public IEnumerable<Candidate> Rows() =>
-            Read($"SELECT {Columns} FROM exchanges e JOIN details d ON d.seq = e.seq WHERE /*where*/ ORDER BY e.seq", null, 0);
+        /// <summary>The first <paramref name="limit"/> records passing the filters, oldest first.</summary>
+        // Walked in seq order (NOT INDEXED): with a filter SQLite would otherwise take its index (the host index), then
+        // sort every matching row before handing out the first: 1.4 s for a common host on 1,000,000 rows, against 1 ms
+        // walking; the walk's worst case, a filter nothing matches, reads the whole table in ~200 ms.
+        public IEnumerable<Candidate> Rows(int limit) =>
+            Read($"SELECT {Columns} FROM exchanges e NOT INDEXED JOIN details d ON d.seq = e.seq WHERE /*where*/ ORDER BY e.seq LIMIT $limit", null, 0, limit);
 
         /// <summary>Index hits and not yet indexed records after <paramref name="after"/>, merged in seq order.</summary>
-        public IEnumerable<Candidate> IndexCandidates(string match, long after)
+        public IEnumerable<Candidate> IndexCandidates(string match, long after, int limit)
         {
             // FTS5 hands out hits in rowid order, so both streams are read lazily: a common word costs only what is visited.
             using var hits = Read($"""
                 SELECT {Columns} FROM text_index t JOIN exchanges e ON e.seq = t.rowid JOIN details d ON d.seq = e.seq
-                WHERE text_index MATCH $match AND t.rowid > $after AND /*where*/ ORDER BY t.rowid
-                """, match, after).GetEnumerator();
+                WHERE text_index MATCH $match AND t.rowid > $after AND /*where*/ ORDER BY t.rowid LIMIT $limit
+                """, match, after, limit).GetEnumerator();
             using var pending = Read($"""
                 SELECT {Columns} FROM unindexed u JOIN exchanges e ON e.seq = u.seq JOIN details d ON d.seq = e.seq
-                WHERE u.seq > $after AND /*where*/ ORDER BY u.seq
-                """, null, after).GetEnumerator();
+                WHERE u.seq > $after AND /*where*/ ORDER BY u.seq LIMIT $limit
+                """, null, after, limit).GetEnumerator();
             var hasHit = hits.MoveNext();
             var hasPending = pending.MoveNext();
             while (hasHit || hasPending)
@@ -223,13 +226,14 @@ public static class BodySearch
             }
         }
 
-        private IEnumerable<Candidate> Read(string sql, string? match, long after)
+        private IEnumerable<Candidate> Read(string sql, string? match, long after, int limit)
         {
             using var command = session.Connection.CreateCommand();
             var where = options.Filter.Where(command);
             command.CommandText = sql.Replace("/*where*/", where, StringComparison.Ordinal);
             if (match is not null) command.Parameters.AddWithValue("$match", match);
             if (sql.Contains("$after", StringComparison.Ordinal)) command.Parameters.AddWithValue("$after", after);
+            command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
