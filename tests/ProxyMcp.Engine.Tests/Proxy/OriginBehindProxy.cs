@@ -9,6 +9,11 @@ public abstract class OriginBehindProxy : IAsyncLifetime
 
     protected RunningProxy Proxy { get; private set; } = null!;
 
+    protected Engine.Rules.RuleStore Rules => Proxy.Engine.Rules;
+
+    /// <summary>The origin's base URL for "http" or "https".</summary>
+    protected string BaseUrl(string scheme) => scheme == "https" ? Origin.HttpsUrl : Origin.HttpUrl;
+
     public async Task InitializeAsync()
     {
         Origin = await OriginServer.StartAsync();

@@ -9,10 +9,6 @@ namespace ProxyMcp.Engine.Tests.Proxy;
 /// </summary>
 public sealed class RequestHeaderTrafficTests : OriginBehindProxy
 {
-    private RuleStore Rules => Proxy.Engine.Rules;
-
-    private string BaseUrl(string scheme) => scheme == "https" ? Origin.HttpsUrl : Origin.HttpUrl;
-
     private async Task<EchoResponse> CurlEchoAsync(string scheme, string flag, string path, params string[] arguments)
     {
         var result = await CurlRunner.RunAsync(["-sS", flag, "--cacert", Proxy.CaPath, "-x", Proxy.Url.ToString(), .. arguments,

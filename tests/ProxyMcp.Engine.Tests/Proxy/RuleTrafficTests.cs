@@ -10,10 +10,6 @@ namespace ProxyMcp.Engine.Tests.Proxy;
 /// <summary>Rules applied to live traffic over HTTP/1.1, HTTPS and HTTP/2, changed while traffic flows.</summary>
 public sealed class RuleTrafficTests : OriginBehindProxy
 {
-    private RuleStore Rules => Proxy.Engine.Rules;
-
-    private string BaseUrl(string scheme) => scheme == "https" ? Origin.HttpsUrl : Origin.HttpUrl;
-
     [Theory]
     [InlineData("http", "1.1")]
     [InlineData("https", "1.1")]
